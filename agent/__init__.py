@@ -1,0 +1,1 @@
+"""Steward: an open agent for household robots."""
