@@ -162,6 +162,15 @@ class SupportsEvents(Protocol):
         ...
 
 
+@runtime_checkable
+class SupportsKinematics(Protocol):
+    """Embodiments that expose their end-effector Jacobian (for speed limits, EE control)."""
+
+    def end_effector_jacobian(self) -> FloatArray:
+        """The 3 x n_joints linear-velocity Jacobian of the end effector, world frame."""
+        ...
+
+
 class EmbodimentWrapper(Embodiment):
     """Changes one thing about an embodiment and forwards the rest (Gymnasium style)."""
 
