@@ -19,7 +19,7 @@ from embodiments.errors import EmbodimentError
 from embodiments.registry import PluginLoadError
 from skills.errors import SkillError
 
-COMMAND_MODULES: tuple[str, ...] = ("agent.cli_skills",)
+COMMAND_MODULES: tuple[str, ...] = ("agent.cli_skills", "agent.cli_plan", "agent.cli_audit")
 
 # Errors whose message tells a person what to fix; shown without a traceback.
 USER_ERRORS: tuple[type[BaseException], ...] = (

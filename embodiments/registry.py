@@ -124,5 +124,5 @@ def embodiment_names() -> tuple[str, ...]:
 
 def _import_builtins() -> None:
     # Heavy simulators import only when an embodiment is asked for (LeRobot style).
-    import embodiments.franka_kitchen.factory  # noqa: F401, PLC0415 - registers on import
+    import embodiments.franka_kitchen.factory  # noqa: PLC0415 - registers on import
     import embodiments.testing  # noqa: F401, PLC0415 - registers "fake"

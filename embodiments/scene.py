@@ -16,7 +16,7 @@ _ATOM_RE = re.compile(r"^\s*([a-z_][a-z0-9_]*)\s*\(\s*([a-z0-9_,\s]*)\)\s*$")
 
 @dataclass(frozen=True, slots=True, order=True)
 class Atom:
-    """A ground predicate: a name and the entities it is about, e.g. `on(kettle, top_left_burner)`."""
+    """A ground predicate: a name and its entities, e.g. `on(kettle, top_left_burner)`."""
 
     predicate: str
     args: tuple[str, ...] = ()

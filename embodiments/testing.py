@@ -112,7 +112,9 @@ class FakeEmbodiment(Embodiment):
             gripper_opening_m=0.08 * st.gripper,
             end_effector_position_m=self._jacobian @ st.q,
         )
-        return Observation(frames=frames, proprio=proprio, time_s=st.ticks / self.limits.control_rate_hz)
+        return Observation(
+            frames=frames, proprio=proprio, time_s=st.ticks / self.limits.control_rate_hz
+        )
 
     def _render(self, st: _State, camera_index: int) -> Frame:
         size = self.config.image_size_px
