@@ -17,15 +17,22 @@ from rich.console import Console
 
 from embodiments.errors import EmbodimentError
 from embodiments.registry import PluginLoadError
+from safety.errors import SafetyError
 from skills.errors import SkillError
 
-COMMAND_MODULES: tuple[str, ...] = ("agent.cli_skills", "agent.cli_plan", "agent.cli_audit")
+COMMAND_MODULES: tuple[str, ...] = (
+    "agent.cli_skills",
+    "agent.cli_plan",
+    "agent.cli_audit",
+    "agent.cli_safety",
+)
 
 # Errors whose message tells a person what to fix; shown without a traceback.
 USER_ERRORS: tuple[type[BaseException], ...] = (
     EmbodimentError,
     SkillError,
     PluginLoadError,
+    SafetyError,
     FileNotFoundError,
     PermissionError,
 )

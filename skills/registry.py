@@ -47,7 +47,13 @@ def backend_key(skill: str, backend: str) -> str:
 
 
 def _builtins() -> None:
-    import skills.kitchen  # noqa: F401, PLC0415 - registers the kitchen skills on import
+    import skills.kitchen  # noqa: F401, PLC0415 - registers the kitchen specs on import
+
+
+def _builtin_backends() -> None:
+    _builtins()
+    # The scripted backends import the simulator: only when a backend is asked for.
+    import skills.kitchen.scripted  # noqa: F401, PLC0415 - registers on import
 
 
 def get_spec(name: str) -> SkillSpec:
@@ -65,6 +71,7 @@ def all_specs() -> tuple[SkillSpec, ...]:
 def make_skill(name: str, backend: str = "scripted") -> Skill:
     """Instantiate one backend of one skill; a miss names the backends that exist."""
     spec = get_spec(name)
+    _builtin_backends()
     key = backend_key(spec.name, backend)
     if key not in BACKENDS:
         have = [k.split(":", 1)[1] for k in BACKENDS.names() if k.startswith(f"{name}:")]
@@ -78,5 +85,5 @@ def make_skill(name: str, backend: str = "scripted") -> Skill:
 
 def backends_of(name: str) -> tuple[str, ...]:
     """The backend names registered for one skill."""
-    _builtins()
+    _builtin_backends()
     return tuple(k.split(":", 1)[1] for k in BACKENDS.names() if k.startswith(f"{name}:"))

@@ -57,10 +57,18 @@ class FrankaKitchen(Embodiment):
         self._env.model, self._env.data = self.model, self.data
         robot.init_qvel = np.zeros(self.model.nv)
         self._dt = float(robot.dt)
-        pos_bound = robot.robot_pos_bound[:N_ARM]
+        # The tightest of gymnasium's config bounds, the joints' own ranges and the
+        # actuators' control ranges (joint 6, for one, stops at 2.11 rad, not 3.8).
+        bounds = np.stack(
+            [
+                robot.robot_pos_bound[:N_ARM],
+                self.model.jnt_range[:N_ARM],
+                self.model.actuator_ctrlrange[:N_ARM],
+            ]
+        )
         self._limits = Limits(
-            joint_position_min_rad=pos_bound[:, 0].copy(),
-            joint_position_max_rad=pos_bound[:, 1].copy(),
+            joint_position_min_rad=bounds[:, :, 0].max(axis=0),
+            joint_position_max_rad=bounds[:, :, 1].min(axis=0),
             joint_velocity_max_rad_s=np.full(N_ARM, self.config.max_joint_velocity_rad_s),
             workspace_min_m=WORKSPACE_MIN_M,
             workspace_max_m=WORKSPACE_MAX_M,
@@ -74,7 +82,7 @@ class FrankaKitchen(Embodiment):
 
     @property
     def limits(self) -> Limits:
-        """Joint limits from gymnasium's Franka config, the configured speed cap, 12.5 Hz."""
+        """Joint limits of the model and its actuators, the configured speed cap, 12.5 Hz."""
         return self._limits
 
     # -- episode ---------------------------------------------------------------------

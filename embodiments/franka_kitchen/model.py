@@ -57,8 +57,8 @@ def build_spec(config: KitchenConfig) -> mujoco.MjSpec:
         quality.shadowsize = 0
     if not config.multisampling:
         quality.offsamples = 0
-    spec.visual.global_.offwidth = max(config.image_width_px, 64)
-    spec.visual.global_.offheight = max(config.image_height_px, 64)
+    spec.visual.global_.offwidth = max(config.image_width_px, 640)
+    spec.visual.global_.offheight = max(config.image_height_px, 480)
 
     pos, xyaxes = overview_camera_pose()
     spec.worldbody.add_camera(name="overview", pos=pos, xyaxes=xyaxes, fovy=45.0)

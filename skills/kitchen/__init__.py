@@ -1,4 +1,8 @@
-"""The Franka Kitchen skills: specs and their scripted backends (registered on import)."""
+"""The Franka Kitchen skills.
+
+Specs register on import; the scripted backends (which import the simulator) register
+when `skills.registry` is first asked for a backend.
+"""
 
 from skills.kitchen.specs import KITCHEN_SPECS
 from skills.registry import SPECS, register_spec
@@ -6,6 +10,3 @@ from skills.registry import SPECS, register_spec
 for _spec in KITCHEN_SPECS:
     if _spec.name not in SPECS:
         register_spec(_spec)
-
-# The scripted backends import the simulator; they register when the library is loaded.
-import skills.kitchen.scripted  # noqa: E402, F401

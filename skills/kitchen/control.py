@@ -37,6 +37,8 @@ class ControlGains:
     max_angular_speed_rad_s: float = 1.2
     damping: float = 0.05
     null_space_gain_per_s: float = 0.5
+    integral_gain_per_s: float = 2.0  # removes the sag of a carried load
+    max_integral_m: float = 0.04
 
 
 def rotation_error(target: FloatArray, current: FloatArray) -> FloatArray:
@@ -76,6 +78,10 @@ class Pose:
     position: FloatArray
     rotation: FloatArray
 
+    def offset_world(self, delta_m: FloatArray) -> Pose:
+        """The same pose translated by a world-frame vector."""
+        return Pose(self.position + delta_m, self.rotation)
+
     def offset(self, along_approach_m: float) -> Pose:
         """The same pose moved along the gripper's approach axis."""
         return Pose(self.position + self.rotation[:, 2] * along_approach_m, self.rotation)
@@ -94,6 +100,7 @@ class Motion:
     started_s: float = field(default_factory=time.monotonic)
     gripper: float = GRIPPER_OPEN
     posture: FloatArray = field(default_factory=POSTURE_Q.copy)
+    integral: FloatArray = field(default_factory=lambda: np.zeros(3))
 
     @property
     def kitchen(self) -> FrankaKitchen:
@@ -109,18 +116,26 @@ class Motion:
         k = self.kitchen
         return Pose(k.site_position("end_effector"), k.end_effector_rotation())
 
-    def step(self, target: Pose) -> tuple[float, float]:
-        """One control tick toward `target`; returns (position error m, rotation error rad)."""
+    def step(self, target: Pose, *, yaw_weight: float = 1.0) -> tuple[float, float]:
+        """One control tick toward `target`; returns (position error m, rotation error rad).
+
+        `yaw_weight` < 1 softens the rotation about the world's vertical: a gripper
+        closed around a vertical handle may turn about it when the arm runs short of reach.
+        """
         if self.cancel.cancelled:
             raise _Cancelled
         k, g = self.kitchen, self.gains
         now = self.pose()
         e_p = target.position - now.position
+        dt = 1.0 / k.limits.control_rate_hz
+        self.integral = _cap(self.integral + g.integral_gain_per_s * e_p * dt, g.max_integral_m)
         e_r = rotation_error(target.rotation, now.rotation)
-        v = _cap(g.position_gain_per_s * e_p, g.max_linear_speed_m_s)
+        weights = np.array([1.0, 1.0, 1.0, 1.0, 1.0, yaw_weight])
+        v = _cap(g.position_gain_per_s * (e_p + self.integral), g.max_linear_speed_m_s)
         w = _cap(g.rotation_gain_per_s * e_r, g.max_angular_speed_rad_s)
         q = k.proprio().joint_position_rad
-        qdot = self._solve(k.end_effector_jacobian_full(), np.concatenate([v, w]), q)
+        jac = k.end_effector_jacobian_full() * weights[:, None]
+        qdot = self._solve(jac, np.concatenate([v, w]) * weights, q)
         applied = self.embodiment.apply(Command(qdot, self.gripper))
         self.ticks += 1
         self.clamped_ticks += int(applied.was_clamped)
@@ -141,7 +156,8 @@ class Motion:
         qdot = np.zeros_like(q)
         for _ in range(q.shape[0]):
             jf = jac[:, free]
-            pinv = jf.T @ np.linalg.solve(jf @ jf.T + g.damping**2 * np.eye(6), np.eye(6))
+            m = jf.shape[0]
+            pinv = jf.T @ np.linalg.solve(jf @ jf.T + g.damping**2 * np.eye(m), np.eye(m))
             null = (np.eye(int(free.sum())) - pinv @ jf) @ (
                 g.null_space_gain_per_s * (self.posture[free] - q[free])
             )
@@ -158,11 +174,36 @@ class Motion:
         self, target: Pose, *, tol_m: float = 0.006, tol_rad: float = 0.05, max_ticks: int = 60
     ) -> bool:
         """Servo until within tolerance or out of ticks; return whether it got there."""
+        self.integral = np.zeros(3)
         for _ in range(max_ticks):
             pos_err, rot_err = self.step(target)
             if pos_err < tol_m and rot_err < tol_rad:
                 return True
         return False
+
+    def move_linear(
+        self,
+        target: Pose,
+        *,
+        speed_m_s: float = 0.08,
+        tol_m: float = 0.004,
+        tol_rad: float = 0.05,
+        settle_ticks: int = 15,
+    ) -> bool:
+        """Move along the straight line to `target` at a steady speed, then settle on it.
+
+        Servoing on a moving point of the line keeps sideways error small, which matters
+        when fingers pass either side of a handle.
+        """
+        start = self.pose()
+        self.integral = np.zeros(3)
+        dt = 1.0 / self.kitchen.limits.control_rate_hz
+        length = float(np.linalg.norm(target.position - start.position))
+        n = max(1, int(np.ceil(length / (speed_m_s * dt))))
+        for i in range(1, n + 1):
+            point = start.position + (target.position - start.position) * (i / n)
+            self.step(Pose(point, target.rotation))
+        return self.move_to(target, tol_m=tol_m, tol_rad=tol_rad, max_ticks=settle_ticks)
 
     def move_joints(self, goal: FloatArray, *, tol_rad: float = 0.02, max_ticks: int = 80) -> bool:
         """Move in joint space to `goal` (speed-capped); return whether it arrived."""

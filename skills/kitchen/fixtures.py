@@ -15,6 +15,12 @@ import numpy as np
 from embodiments.base import FloatArray
 from skills.kitchen.control import Pose, frame_from, rotation_about
 
+# The finger pads span -0.03..+0.05 m along the approach from the end-effector site, so
+# putting the site 2 cm short of a handle's centre line centres the pads on it. On a knob
+# the fingertips must stop short of the knob's disc, 1.7 cm behind the bar's centre.
+PADS_ON_HANDLE_M = -0.02
+KNOB_DEPTH_M = -0.037
+
 _Y = (0.0, 1.0, 0.0)
 _X = (1.0, 0.0, 0.0)
 
@@ -29,10 +35,11 @@ class Articulation:
     prismatic: bool
     approach_at_zero: tuple[float, float, float]
     fingers_at_zero: tuple[float, float, float]
-    depth_m: float  # how far past the handle site the fingertips go
+    depth_m: float  # where the end-effector site goes, along the approach, from the handle site
     speed: float  # rad/s or m/s of the reference along the joint
     active_target: float
     inactive_target: float
+    vertical_handle: bool = False  # a vertical bar: the grasp may turn about it
 
     def grasp_rotation(self, axis: FloatArray, q: float) -> FloatArray:
         """Gripper orientation that grasps the handle with the joint at `q`."""
@@ -59,10 +66,11 @@ ARTICULATIONS: dict[str, Articulation] = {
             prismatic=False,
             approach_at_zero=_MICROWAVE_FACE,
             fingers_at_zero=(0.955, 0.296, 0.0),
-            depth_m=0.01,
+            depth_m=PADS_ON_HANDLE_M,
             speed=0.6,
             active_target=-0.85,
             inactive_target=0.0,
+            vertical_handle=True,
         ),
         Articulation(
             entity="slide_cabinet",
@@ -71,10 +79,11 @@ ARTICULATIONS: dict[str, Articulation] = {
             prismatic=True,
             approach_at_zero=_Y,
             fingers_at_zero=_X,
-            depth_m=0.01,
+            depth_m=PADS_ON_HANDLE_M,
             speed=0.15,
             active_target=0.38,
             inactive_target=0.0,
+            vertical_handle=True,
         ),
         Articulation(
             entity="hinge_cabinet",
@@ -83,10 +92,11 @@ ARTICULATIONS: dict[str, Articulation] = {
             prismatic=False,
             approach_at_zero=_Y,
             fingers_at_zero=_X,
-            depth_m=0.01,
+            depth_m=PADS_ON_HANDLE_M,
             speed=0.6,
             active_target=1.45,
             inactive_target=0.0,
+            vertical_handle=True,
         ),
         Articulation(
             entity="light",
@@ -95,7 +105,7 @@ ARTICULATIONS: dict[str, Articulation] = {
             prismatic=False,
             approach_at_zero=_Y,
             fingers_at_zero=_X,
-            depth_m=0.0,
+            depth_m=PADS_ON_HANDLE_M,
             speed=0.6,
             active_target=-0.69,
             inactive_target=0.0,
@@ -108,7 +118,7 @@ ARTICULATIONS: dict[str, Articulation] = {
                 prismatic=False,
                 approach_at_zero=_Y,
                 fingers_at_zero=_X,
-                depth_m=0.008,
+                depth_m=KNOB_DEPTH_M,
                 speed=0.8,
                 active_target=-1.1,
                 inactive_target=0.0,

@@ -18,6 +18,31 @@ N_ARM = 7
 MARGIN_RAD = 0.05
 
 
+PENETRATION_M = 0.004
+
+
+def _robot_bodies(model: mujoco.MjModel) -> frozenset[int]:
+    return frozenset(b for b in range(model.nbody) if model.body(b).name.startswith("panda0"))
+
+
+def in_collision(
+    model: mujoco.MjModel,
+    data: mujoco.MjData,
+    robot: frozenset[int],
+    ignore: frozenset[int] = frozenset(),
+) -> bool:
+    """Whether the arm, posed in `data`, penetrates anything but itself and `ignore`."""
+    mujoco.mj_forward(model, data)
+    for i in range(data.ncon):
+        con = data.contact[i]
+        a, b = model.geom_bodyid[con.geom1], model.geom_bodyid[con.geom2]
+        if a in ignore or b in ignore:
+            continue
+        if (a in robot) != (b in robot) and con.dist < -PENETRATION_M:
+            return True
+    return False
+
+
 def solve_ik(
     kitchen: FrankaKitchen,
     target: Pose,
@@ -26,6 +51,7 @@ def solve_ik(
     restarts: int = 24,
     iterations: int = 150,
     rng_seed: int = 0,
+    ignore_bodies: frozenset[int] = frozenset(),
 ) -> FloatArray | None:
     """A joint configuration reaching `target`, preferring ones near `seed_q`; None if none."""
     model = kitchen.model
@@ -36,6 +62,7 @@ def solve_ik(
     high = lim.joint_position_max_rad - MARGIN_RAD
     site = model.site("end_effector").id
     rng = np.random.default_rng(rng_seed)
+    robot_bodies = _robot_bodies(model)
     found: list[FloatArray] = []
     for attempt in range(restarts):
         q = np.clip(seed_q, low, high) if attempt == 0 else rng.uniform(low, high)
@@ -54,7 +81,8 @@ def solve_ik(
                 ]
             )
             if np.linalg.norm(err[:3]) < 0.002 and np.linalg.norm(err[3:]) < 0.01:
-                found.append(q.copy())
+                if not in_collision(model, data, robot_bodies, ignore_bodies):
+                    found.append(q.copy())
                 break
             dq = jac.T @ np.linalg.solve(jac @ jac.T + 1e-4 * np.eye(6), err)
             q = np.clip(q + 0.5 * dq, low, high)
@@ -63,3 +91,29 @@ def solve_ik(
     if not found:
         return None
     return min(found, key=lambda sol: float(np.linalg.norm(sol - seed_q)))
+
+
+def joint_path_clear(
+    kitchen: FrankaKitchen, start: FloatArray, goal: FloatArray, *, samples: int = 12
+) -> bool:
+    """Whether the straight joint-space path from `start` to `goal` stays out of contact."""
+    data = mujoco.MjData(kitchen.model)
+    data.qpos[:] = kitchen.data.qpos
+    robot = _robot_bodies(kitchen.model)
+    for t in np.linspace(0.0, 1.0, samples)[1:]:
+        data.qpos[:N_ARM] = start + (goal - start) * t
+        if in_collision(kitchen.model, data, robot):
+            return False
+    return True
+
+
+def line_clear(kitchen: FrankaKitchen, start: Pose, goal: Pose, seed_q: FloatArray) -> bool:
+    """Whether the gripper can move in a straight line from `start` to `goal` without contact."""
+    q = seed_q
+    for t in (0.25, 0.5, 0.75):
+        point = Pose(start.position + (goal.position - start.position) * t, goal.rotation)
+        sol = solve_ik(kitchen, point, q, restarts=1)
+        if sol is None:
+            return False
+        q = sol
+    return True

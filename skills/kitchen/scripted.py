@@ -8,6 +8,7 @@ itself only ever goes through `Embodiment.apply` with joint velocities.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import ClassVar
 
 import numpy as np
@@ -21,14 +22,16 @@ from skills.kitchen import specs
 from skills.kitchen.control import (
     GRIPPER_CLOSED,
     GRIPPER_OPEN,
+    POSTURE_Q,
     Cancelled,
     Motion,
     Pose,
     cancelled_result,
     frame_from,
+    rotation_about,
 )
-from skills.kitchen.fixtures import ARTICULATIONS, Articulation
-from skills.kitchen.ik import solve_ik
+from skills.kitchen.fixtures import ARTICULATIONS, PADS_ON_HANDLE_M, Articulation
+from skills.kitchen.ik import joint_path_clear, line_clear, solve_ik
 from skills.registry import register_skill
 
 PREGRASP_M = 0.12
@@ -36,7 +39,12 @@ RETREAT_M = 0.10
 JOINT_TOLERANCE = 0.04
 CARRY_LIFT_M = 0.10
 GRASP_TOLERANCE_M = 0.015
+CARRY_TOLERANCE_M = 0.02
 HALF_TURN = np.diag([-1.0, -1.0, 1.0])
+YAW_OFFSETS_RAD = (0.0, 0.4, -0.4, 0.8, -0.8)
+CARRY_YAWS_RAD = (0.0, 0.4, -0.4, 0.8, -0.8, 1.2, -1.2, 1.6, -1.6)
+PUSH_STANDOFF_M = 0.075  # fingertips (site + 5 cm) just behind a 2 cm handle
+SOFT_YAW = 0.0  # a closed grasp on a vertical bar may turn about it freely
 
 
 class _KitchenSkill(Skill):
@@ -68,34 +76,80 @@ class _KitchenSkill(Skill):
         raise NotImplementedError
 
 
-def approach(motion: Motion, grasp: Pose) -> Pose | None:
+def grasp_candidates(grasp: Pose, *, vertical_handle: bool) -> list[Pose]:
+    """Equivalent grasps, preferred first.
+
+    A two-finger grasp is symmetric under a half turn about the approach axis. Around a
+    vertical bar the approach may also come in at an angle (turned about the vertical).
+    """
+    yaws = YAW_OFFSETS_RAD if vertical_handle else (0.0,)
+    out = []
+    for yaw in yaws:
+        rot = rotation_about(np.array([0.0, 0.0, 1.0]), yaw) @ grasp.rotation
+        out += [Pose(grasp.position, rot), Pose(grasp.position, rot @ HALF_TURN)]
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class ApproachPlan:
+    """A reachable grasp and the collision-free joint waypoints that lead to it."""
+
+    grasp: Pose
+    waypoints: tuple[FloatArray, ...]  # joint configurations, the last one at the pre-grasp
+    posture: FloatArray  # the joint configuration at the grasp
+
+
+def _joint_route(
+    kitchen: FrankaKitchen, q_now: FloatArray, q_pre: FloatArray
+) -> tuple[FloatArray, ...] | None:
+    """Straight to the pre-grasp if that is clear, else through the home posture."""
+    if joint_path_clear(kitchen, q_now, q_pre):
+        return (q_pre,)
+    if joint_path_clear(kitchen, q_now, POSTURE_Q) and joint_path_clear(kitchen, POSTURE_Q, q_pre):
+        return (POSTURE_Q, q_pre)
+    return None
+
+
+def _plan_approach(motion: Motion, candidates: list[Pose]) -> ApproachPlan | None:
+    """The first pair of equally preferred candidates that can be reached without contact."""
+    kitchen = motion.kitchen
+    q_now = kitchen.proprio().joint_position_rad
+    for i in range(0, len(candidates), 2):
+        best: tuple[float, ApproachPlan] | None = None
+        for candidate in candidates[i : i + 2]:
+            pre = candidate.offset(-PREGRASP_M)
+            q_pre = solve_ik(kitchen, pre, q_now)
+            q_grasp = None if q_pre is None else solve_ik(kitchen, candidate, q_pre)
+            if q_pre is None or q_grasp is None or not line_clear(kitchen, pre, candidate, q_pre):
+                continue
+            route = _joint_route(kitchen, q_now, q_pre)
+            if route is None:
+                continue
+            cost = float(np.linalg.norm(q_pre - q_now)) + 10.0 * (len(route) - 1)
+            if best is None or cost < best[0]:
+                best = (cost, ApproachPlan(candidate, route, q_grasp))
+        if best is not None:
+            return best[1]
+    return None
+
+
+def approach(motion: Motion, grasp: Pose, *, vertical_handle: bool = False) -> Pose | None:
     """Back out, move in joint space to an IK solution of the pre-grasp, then onto the grasp.
 
-    A two-finger grasp is symmetric under a half turn about the approach axis, so both
-    versions are solved and the one nearer the current arm posture is used. Returns the
-    grasp pose actually used, or None when it could not be reached.
+    Returns the grasp pose actually used, or None when it could not be reached.
     """
-    kitchen = motion.kitchen
     motion.move_to(motion.pose().offset(-0.06), tol_m=0.02, tol_rad=3.2, max_ticks=8)
-    q_now = kitchen.proprio().joint_position_rad
-    best: tuple[float, Pose, FloatArray, FloatArray] | None = None
-    for candidate in (grasp, Pose(grasp.position, grasp.rotation @ HALF_TURN)):
-        q_pre = solve_ik(kitchen, candidate.offset(-PREGRASP_M), q_now)
-        q_grasp = None if q_pre is None else solve_ik(kitchen, candidate, q_pre)
-        if q_pre is not None and q_grasp is not None:
-            cost = float(np.linalg.norm(q_pre - q_now))
-            if best is None or cost < best[0]:
-                best = (cost, candidate, q_pre, q_grasp)
-    if best is None:
+    plan = _plan_approach(motion, grasp_candidates(grasp, vertical_handle=vertical_handle))
+    if plan is None:
         return None
-    _, chosen, q_pre, q_grasp = best
-    motion.posture = q_grasp
-    motion.move_joints(q_pre)
-    motion.move_to(chosen.offset(-PREGRASP_M), tol_m=0.01, tol_rad=0.05, max_ticks=30)
-    motion.move_to(chosen, tol_m=0.004, tol_rad=0.05, max_ticks=30)
+    motion.posture = plan.posture
+    for waypoint in plan.waypoints:
+        motion.move_joints(waypoint)
+    motion.move_to(plan.grasp.offset(-PREGRASP_M), tol_m=0.003, tol_rad=0.03, max_ticks=40)
+    motion.move_linear(plan.grasp)
     # Contact with the handle can hold the fingertips a few millimetres short.
-    error = float(np.linalg.norm(motion.pose().position - chosen.position))
-    return chosen if error < GRASP_TOLERANCE_M else None
+    error = float(np.linalg.norm(motion.pose().position - plan.grasp.position))
+    return plan.grasp if error < GRASP_TOLERANCE_M else None
 
 
 def release(motion: Motion) -> None:
@@ -104,30 +158,64 @@ def release(motion: Motion) -> None:
     motion.move_to(motion.pose().offset(-RETREAT_M), tol_m=0.02, tol_rad=0.2, max_ticks=20)
 
 
+def follow(motion: Motion, art: Articulation, grasp: Pose, target: float) -> None:
+    """Carry the grasp along the joint's motion, the reference moving at `art.speed`."""
+    kitchen = motion.kitchen
+    anchor, axis, q0 = kitchen.joint_frame(art.joint)
+    dt = 1.0 / kitchen.limits.control_rate_hz
+    yaw_weight = SOFT_YAW if art.vertical_handle else 1.0
+    ref = q0
+    for _ in range(int(abs(target - q0) / (art.speed * dt)) + 30):
+        ref += float(np.clip(target - ref, -art.speed * dt, art.speed * dt))
+        motion.step(art.moved(grasp, anchor, axis, ref - q0), yaw_weight=yaw_weight)
+        q = kitchen.joint_frame(art.joint)[2]
+        if ref == target and abs(q - target) < JOINT_TOLERANCE:
+            return
+
+
+def push_shut(motion: Motion, art: Articulation) -> None:
+    """Finish closing a door the grasp could not: fingertips against the handle, push.
+
+    Near the closed position the hand can meet the door it is holding; pushing the
+    handle from the outside along the door's arc avoids that.
+    """
+    kitchen = motion.kitchen
+    _, axis, q0 = kitchen.joint_frame(art.joint)
+    rotation = art.grasp_rotation(axis, q0)
+    contact = Pose(kitchen.site_position(art.site), rotation).offset(-PUSH_STANDOFF_M)
+    motion.gripper = GRIPPER_CLOSED
+    plan = _plan_approach(motion, grasp_candidates(contact, vertical_handle=False))
+    if plan is None:
+        return
+    chosen = plan.grasp
+    motion.posture = plan.posture
+    for waypoint in plan.waypoints:
+        motion.move_joints(waypoint)
+    motion.move_linear(chosen)
+    overshoot = art.inactive_target - 0.15 * np.sign(q0 - art.inactive_target)
+    follow(motion, art, chosen, float(overshoot))
+    motion.move_to(motion.pose().offset(-RETREAT_M), tol_m=0.02, tol_rad=0.2, max_ticks=20)
+
+
 def actuate(motion: Motion, art: Articulation, target: float) -> tuple[bool, str]:
     """Grasp a fixture's handle and carry it along its joint to `target`."""
     kitchen = motion.kitchen
-    anchor, axis, q0 = kitchen.joint_frame(art.joint)
+    _, axis, q0 = kitchen.joint_frame(art.joint)
     if abs(q0 - target) < JOINT_TOLERANCE:
         return True, f"{art.entity} already there"
     grasp = Pose(kitchen.site_position(art.site), art.grasp_rotation(axis, q0)).offset(art.depth_m)
     motion.gripper = GRIPPER_OPEN
-    chosen = approach(motion, grasp)
+    chosen = approach(motion, grasp, vertical_handle=art.vertical_handle)
     if chosen is None:
         release(motion)
         return False, f"could not reach the {art.entity} handle"
-    grasp = chosen
     motion.grip(GRIPPER_CLOSED)
-    dt = 1.0 / kitchen.limits.control_rate_hz
-    ref, q = q0, q0
-    for _ in range(int(abs(target - q0) / (art.speed * dt)) + 30):
-        ref += float(np.clip(target - ref, -art.speed * dt, art.speed * dt))
-        motion.step(art.moved(grasp, anchor, axis, ref - q0))
-        q = kitchen.joint_frame(art.joint)[2]
-        if ref == target and abs(q - target) < JOINT_TOLERANCE:
-            break
+    follow(motion, art, chosen, target)
     release(motion)
     q = kitchen.joint_frame(art.joint)[2]
+    if abs(q - target) >= 2 * JOINT_TOLERANCE and target == art.inactive_target:
+        push_shut(motion, art)
+        q = kitchen.joint_frame(art.joint)[2]
     ok = abs(q - target) < 2 * JOINT_TOLERANCE
     return ok, f"{art.entity} joint at {q:.2f} (target {target:.2f})"
 
@@ -191,7 +279,8 @@ class PickScripted(_KitchenSkill):
         toward = np.array([-np.sin(yaw), np.cos(yaw), 0.0])
         rotation = frame_from(toward, np.array([0.0, 0.0, 1.0]))
         motion.gripper = GRIPPER_OPEN
-        chosen = approach(motion, Pose(kitchen.site_position("kettle_site"), rotation))
+        handle = Pose(kitchen.site_position("kettle_site"), rotation).offset(PADS_ON_HANDLE_M)
+        chosen = approach(motion, handle)
         if chosen is None:
             release(motion)
             return False, "could not reach the kettle handle"
@@ -213,17 +302,51 @@ class PlaceScripted(_KitchenSkill):
         """Carry over the burner, lower, release, and check it rests there."""
         kitchen = motion.kitchen
         burner = str(args.model_dump()["destination"])
-        now = motion.pose()
-        kettle_xyz = np.array(kitchen.scene_truth().object_poses["kettle"].position_m)
-        hand_to_kettle = kettle_xyz - now.position
-        bx, by = BURNER_XY[burner]
-        carry_z = max(now.position[2], KETTLE_REST_Z - hand_to_kettle[2] + CARRY_LIFT_M)
-        above = np.array([bx - hand_to_kettle[0], by - hand_to_kettle[1], carry_z])
-        if not motion.move_to(Pose(above, now.rotation), tol_m=0.01, max_ticks=80):
+        if not kitchen.scene_truth().holds("holding(kettle)"):
+            return False, "the gripper is not holding the kettle; pick it up first"
+        motion.gripper = GRIPPER_CLOSED  # keep squeezing: a new motion starts open
+        route = _plan_carry(motion, burner)
+        if route is None:
+            return False, f"no reachable way to hold the kettle over {burner}"
+        above, q_above = route
+        # A straight, level carry: large joint-space swings shake the kettle loose.
+        motion.posture = q_above
+        # The kettle's weight tips the hand a few degrees: judge the carry by position.
+        carried = motion.move_linear(
+            above, speed_m_s=0.12, tol_m=CARRY_TOLERANCE_M, tol_rad=0.2, settle_ticks=40
+        )
+        if not carried:
+            release(motion)
             return False, f"could not carry the kettle over {burner}"
-        down = above.copy()
-        down[2] = KETTLE_REST_Z - hand_to_kettle[2] + 0.005
-        motion.move_to(Pose(down, now.rotation), tol_m=0.006, max_ticks=40)
+        motion.move_linear(above.offset_world(np.array([0.0, 0.0, -CARRY_LIFT_M + 0.005])))
         release(motion)
         on = kitchen.scene_truth().holds(f"on(kettle, {burner})")
         return on, f"kettle on {burner}" if on else f"the kettle did not end up on {burner}"
+
+
+def kettle_bodies(kitchen: FrankaKitchen) -> frozenset[int]:
+    """The kettle's bodies: carried along, so not an obstacle to the arm holding it."""
+    root = kitchen.model.body("kettle").id
+    return frozenset(b for b in range(kitchen.model.nbody) if kitchen.model.body_rootid[b] == root)
+
+
+def _plan_carry(motion: Motion, burner: str) -> tuple[Pose, FloatArray] | None:
+    """A gripper pose holding the kettle above `burner`, and a joint solution for it.
+
+    The kettle may turn about the vertical on the way, so poses rotated about the
+    kettle's own axis are tried too, nearest to the current arm posture first.
+    """
+    kitchen = motion.kitchen
+    now = motion.pose()
+    kettle = np.array(kitchen.scene_truth().object_poses["kettle"].position_m)
+    hand_to_kettle = kettle - now.position
+    bx, by = BURNER_XY[burner]
+    kettle_above = np.array([bx, by, KETTLE_REST_Z + CARRY_LIFT_M])
+    q_now = kitchen.proprio().joint_position_rad
+    for yaw in CARRY_YAWS_RAD:
+        turn = rotation_about(np.array([0.0, 0.0, 1.0]), yaw)
+        pose = Pose(kettle_above - turn @ hand_to_kettle, turn @ now.rotation)
+        solution = solve_ik(kitchen, pose, q_now, ignore_bodies=kettle_bodies(kitchen))
+        if solution is not None:
+            return pose, solution
+    return None
