@@ -22,6 +22,7 @@ OVERVIEW_LOOKAT = np.array([-0.2, 0.5, 2.0])
 OVERVIEW_DISTANCE_M = 2.2
 OVERVIEW_AZIMUTH_DEG = 70.0
 OVERVIEW_ELEVATION_DEG = -35.0
+FINGER_KP = 2500.0
 
 
 def kitchen_xml_path() -> Path:
@@ -59,6 +60,14 @@ def build_spec(config: KitchenConfig) -> mujoco.MjSpec:
         quality.offsamples = 0
     spec.visual.global_.offwidth = max(config.image_width_px, 640)
     spec.visual.global_.offheight = max(config.image_height_px, 480)
+
+    # The gymnasium model's finger servos (kp 500) squeeze a 6 cm handle with about 16 N,
+    # and a carried kettle swings loose. A Franka Hand grasps with up to 70 N: stiffen the
+    # servos so a closed command reaches that force (the force range stays +-70 N).
+    for name in ("r_gripper_finger_joint", "l_gripper_finger_joint"):
+        act = spec.actuator(name)
+        act.gainprm[0] = FINGER_KP
+        act.biasprm[1] = -FINGER_KP
 
     pos, xyaxes = overview_camera_pose()
     spec.worldbody.add_camera(name="overview", pos=pos, xyaxes=xyaxes, fovy=45.0)

@@ -205,11 +205,20 @@ class Motion:
             self.step(Pose(point, target.rotation))
         return self.move_to(target, tol_m=tol_m, tol_rad=tol_rad, max_ticks=settle_ticks)
 
-    def move_joints(self, goal: FloatArray, *, tol_rad: float = 0.02, max_ticks: int = 80) -> bool:
+    def move_joints(
+        self,
+        goal: FloatArray,
+        *,
+        tol_rad: float = 0.02,
+        max_ticks: int = 80,
+        max_speed_rad_s: float | None = None,
+    ) -> bool:
         """Move in joint space to `goal` (speed-capped); return whether it arrived."""
         k = self.kitchen
         dt = 1.0 / k.limits.control_rate_hz
         cap = 0.8 * k.limits.joint_velocity_max_rad_s
+        if max_speed_rad_s is not None:
+            cap = np.minimum(cap, max_speed_rad_s)
         for _ in range(max_ticks):
             if self.cancel.cancelled:
                 raise _Cancelled
@@ -222,6 +231,20 @@ class Motion:
             self.clamped_ticks += int(applied.was_clamped)
             self.stopped_ticks += int(applied.stopped)
         return False
+
+    def track(self, path: list[FloatArray], *, ticks_per_point: int = 1) -> None:
+        """Follow a joint path point by point (each point one control tick away)."""
+        k = self.kitchen
+        dt = 1.0 / k.limits.control_rate_hz
+        for goal in path:
+            for _ in range(ticks_per_point):
+                if self.cancel.cancelled:
+                    raise _Cancelled
+                err = goal - k.proprio().joint_position_rad
+                applied = self.embodiment.apply(Command(err / dt / ticks_per_point, self.gripper))
+                self.ticks += 1
+                self.clamped_ticks += int(applied.was_clamped)
+                self.stopped_ticks += int(applied.stopped)
 
     def grip(self, opening: float, ticks: int = 4) -> None:
         """Open or close the gripper while holding the current pose."""

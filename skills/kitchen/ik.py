@@ -12,13 +12,16 @@ import numpy as np
 
 from embodiments.base import FloatArray
 from embodiments.franka_kitchen.env import FrankaKitchen
-from skills.kitchen.control import Pose, rotation_error
+from skills.kitchen.control import Pose, rotation_about, rotation_error
 
 N_ARM = 7
 MARGIN_RAD = 0.05
 
 
 PENETRATION_M = 0.004
+COMFORT_RAD = 0.35
+CROWDING_WEIGHT = 20.0
+STEP_RAD = 0.08
 
 
 def _robot_bodies(model: mujoco.MjModel) -> frozenset[int]:
@@ -90,7 +93,18 @@ def solve_ik(
             break
     if not found:
         return None
-    return min(found, key=lambda sol: float(np.linalg.norm(sol - seed_q)))
+    # Prefer solutions near the current posture that leave room at every joint limit,
+    # so the next motion does not start pinned against one.
+    room = np.minimum(
+        [s - lim.joint_position_min_rad for s in found],
+        [lim.joint_position_max_rad - s for s in found],
+    )
+    crowding = (np.clip(COMFORT_RAD - room, 0.0, None) ** 2).sum(axis=1)
+    costs = [
+        float(np.linalg.norm(s - seed_q)) + CROWDING_WEIGHT * c
+        for s, c in zip(found, crowding, strict=True)
+    ]
+    return found[int(np.argmin(costs))]
 
 
 def joint_path_clear(
@@ -117,3 +131,52 @@ def line_clear(kitchen: FrankaKitchen, start: Pose, goal: Pose, seed_q: FloatArr
             return False
         q = sol
     return True
+
+
+def cartesian_path(
+    kitchen: FrankaKitchen,
+    start_q: FloatArray,
+    waypoints: list[Pose],
+    *,
+    step_m: float = 0.015,
+    max_jump_rad: float = 0.35,
+    ignore_bodies: frozenset[int] = frozenset(),
+) -> list[FloatArray] | None:
+    """Joint configurations that move the gripper along straight segments through `waypoints`.
+
+    Each point is solved from the previous solution (continuation), so the joint path is
+    continuous; a point that cannot be solved, or only by a jump, makes the path fail.
+    """
+    model = kitchen.model
+    data = mujoco.MjData(model)
+    data.qpos[:] = kitchen.data.qpos
+    data.qpos[:N_ARM] = start_q
+    mujoco.mj_kinematics(model, data)
+    site = model.site("end_effector").id
+    here = Pose(data.site_xpos[site].copy(), data.site_xmat[site].reshape(3, 3).copy())
+    path: list[FloatArray] = []
+    q = start_q
+    for goal in waypoints:
+        turn = rotation_error(goal.rotation, here.rotation)
+        angle = float(np.linalg.norm(turn))
+        n = max(
+            1,
+            int(np.ceil(np.linalg.norm(goal.position - here.position) / step_m)),
+            int(np.ceil(angle / STEP_RAD)),
+        )
+        for i in range(1, n + 1):
+            rot = (
+                rotation_about(turn, angle * i / n) @ here.rotation
+                if angle > 1e-6
+                else here.rotation
+            )
+            point = Pose(here.position + (goal.position - here.position) * (i / n), rot)
+            sol = solve_ik(
+                kitchen, point, q, restarts=1, iterations=500, ignore_bodies=ignore_bodies
+            )
+            if sol is None or float(np.max(np.abs(sol - q))) > max_jump_rad:
+                return None
+            path.append(sol)
+            q = sol
+        here = goal
+    return path

@@ -31,7 +31,7 @@ from skills.kitchen.control import (
     rotation_about,
 )
 from skills.kitchen.fixtures import ARTICULATIONS, PADS_ON_HANDLE_M, Articulation
-from skills.kitchen.ik import joint_path_clear, line_clear, solve_ik
+from skills.kitchen.ik import cartesian_path, joint_path_clear, line_clear, solve_ik
 from skills.registry import register_skill
 
 PREGRASP_M = 0.12
@@ -40,6 +40,11 @@ JOINT_TOLERANCE = 0.04
 CARRY_LIFT_M = 0.10
 GRASP_TOLERANCE_M = 0.015
 CARRY_TOLERANCE_M = 0.02
+CENTRING_ROUNDS = 3
+VIA_SAMPLES = 40
+VIA_SPREAD_RAD = 0.6
+SWING_STEP_RAD = 0.03  # per tick pair: about 0.2 rad/s, gentle on a hanging kettle
+TRANSIT_XY = (0.0, 0.5)  # above the middle of the stove, where the arm has room
 HALF_TURN = np.diag([-1.0, -1.0, 1.0])
 YAW_OFFSETS_RAD = (0.0, 0.4, -0.4, 0.8, -0.8)
 CARRY_YAWS_RAD = (0.0, 0.4, -0.4, 0.8, -0.8, 1.2, -1.2, 1.6, -1.6)
@@ -102,11 +107,27 @@ class ApproachPlan:
 def _joint_route(
     kitchen: FrankaKitchen, q_now: FloatArray, q_pre: FloatArray
 ) -> tuple[FloatArray, ...] | None:
-    """Straight to the pre-grasp if that is clear, else through the home posture."""
+    """Joint waypoints to the pre-grasp that avoid the kitchen.
+
+    Straight there if that is clear, else through one intermediate posture: the home
+    posture, or a random one near the midpoint (a one-waypoint sampling planner).
+    """
     if joint_path_clear(kitchen, q_now, q_pre):
         return (q_pre,)
-    if joint_path_clear(kitchen, q_now, POSTURE_Q) and joint_path_clear(kitchen, POSTURE_Q, q_pre):
-        return (POSTURE_Q, q_pre)
+    lim = kitchen.limits
+    rng = np.random.default_rng(0)
+    middle = (q_now + q_pre) / 2.0
+    vias = [POSTURE_Q] + [
+        np.clip(
+            middle + rng.normal(0.0, VIA_SPREAD_RAD, q_now.shape),
+            lim.joint_position_min_rad + 0.05,
+            lim.joint_position_max_rad - 0.05,
+        )
+        for _ in range(VIA_SAMPLES)
+    ]
+    for via in vias:
+        if joint_path_clear(kitchen, q_now, via) and joint_path_clear(kitchen, via, q_pre):
+            return (via, q_pre)
     return None
 
 
@@ -305,23 +326,36 @@ class PlaceScripted(_KitchenSkill):
         if not kitchen.scene_truth().holds("holding(kettle)"):
             return False, "the gripper is not holding the kettle; pick it up first"
         motion.gripper = GRIPPER_CLOSED  # keep squeezing: a new motion starts open
-        route = _plan_carry(motion, burner)
-        if route is None:
-            return False, f"no reachable way to hold the kettle over {burner}"
-        above, q_above = route
-        # A straight, level carry: large joint-space swings shake the kettle loose.
-        motion.posture = q_above
-        # The kettle's weight tips the hand a few degrees: judge the carry by position.
-        carried = motion.move_linear(
-            above, speed_m_s=0.12, tol_m=CARRY_TOLERANCE_M, tol_rad=0.2, settle_ticks=40
-        )
-        if not carried:
-            release(motion)
-            return False, f"could not carry the kettle over {burner}"
+        plan = _plan_carry(motion, burner)
+        if plan is None:
+            return False, f"no reachable way to carry the kettle over {burner}"
+        above, path = plan
+        # Straight, level segments followed through continuous IK: big joint-space swings
+        # would throw the kettle, which can pivot about its handle bar, into the knobs.
+        motion.track(path, ticks_per_point=2)
+        motion.posture = path[-1]
+        motion.move_to(above, tol_m=CARRY_TOLERANCE_M, tol_rad=0.2, max_ticks=30)
+        if not kitchen.scene_truth().holds("holding(kettle)"):
+            return False, f"the kettle slipped out of the gripper on the way to {burner}"
+        above = _centre_over(motion, burner, above)
         motion.move_linear(above.offset_world(np.array([0.0, 0.0, -CARRY_LIFT_M + 0.005])))
         release(motion)
         on = kitchen.scene_truth().holds(f"on(kettle, {burner})")
         return on, f"kettle on {burner}" if on else f"the kettle did not end up on {burner}"
+
+
+def _centre_over(motion: Motion, burner: str, above: Pose) -> Pose:
+    """Nudge the hand until the kettle itself (it may have swung in the grip) is centred."""
+    kitchen = motion.kitchen
+    bx, by = BURNER_XY[burner]
+    for _ in range(CENTRING_ROUNDS):
+        x, y, _ = kitchen.scene_truth().object_poses["kettle"].position_m
+        miss = np.array([bx - x, by - y, 0.0])
+        if float(np.linalg.norm(miss)) < 0.01:
+            break
+        above = above.offset_world(miss)
+        motion.move_to(above, tol_m=0.005, tol_rad=0.2, max_ticks=20)
+    return above
 
 
 def kettle_bodies(kitchen: FrankaKitchen) -> frozenset[int]:
@@ -330,23 +364,43 @@ def kettle_bodies(kitchen: FrankaKitchen) -> frozenset[int]:
     return frozenset(b for b in range(kitchen.model.nbody) if kitchen.model.body_rootid[b] == root)
 
 
-def _plan_carry(motion: Motion, burner: str) -> tuple[Pose, FloatArray] | None:
-    """A gripper pose holding the kettle above `burner`, and a joint solution for it.
+def _plan_carry(motion: Motion, burner: str) -> tuple[Pose, list[FloatArray]] | None:
+    """A gripper pose holding the kettle above `burner`, and a joint path to it.
 
-    The kettle may turn about the vertical on the way, so poses rotated about the
-    kettle's own axis are tried too, nearest to the current arm posture first.
+    The path lifts to the carry height, then goes straight across. The kettle may turn
+    about the vertical on the way, so poses rotated about its own axis are tried too.
     """
     kitchen = motion.kitchen
     now = motion.pose()
     kettle = np.array(kitchen.scene_truth().object_poses["kettle"].position_m)
     hand_to_kettle = kettle - now.position
     bx, by = BURNER_XY[burner]
-    kettle_above = np.array([bx, by, KETTLE_REST_Z + CARRY_LIFT_M])
+    carry_z = KETTLE_REST_Z + CARRY_LIFT_M
+    lift = now.offset_world(np.array([0.0, 0.0, max(0.0, carry_z - kettle[2])]))
     q_now = kitchen.proprio().joint_position_rad
+    transit = Pose(np.array([*TRANSIT_XY, carry_z]) - hand_to_kettle, now.rotation)
+    for via in ([lift], [lift, transit]):
+        for yaw in CARRY_YAWS_RAD:
+            turn = rotation_about(np.array([0.0, 0.0, 1.0]), yaw)
+            above = Pose(np.array([bx, by, carry_z]) - turn @ hand_to_kettle, turn @ now.rotation)
+            path = cartesian_path(
+                kitchen, q_now, [*via, above], ignore_bodies=kettle_bodies(kitchen)
+            )
+            if path is not None:
+                return above, path
+    # No straight route from this posture: lift, then swing slowly in joint space to
+    # the most comfortable solution over the burner.
+    lifted = cartesian_path(kitchen, q_now, [lift], ignore_bodies=kettle_bodies(kitchen))
+    start = q_now if not lifted else lifted[-1]
     for yaw in CARRY_YAWS_RAD:
         turn = rotation_about(np.array([0.0, 0.0, 1.0]), yaw)
-        pose = Pose(kettle_above - turn @ hand_to_kettle, turn @ now.rotation)
-        solution = solve_ik(kitchen, pose, q_now, ignore_bodies=kettle_bodies(kitchen))
-        if solution is not None:
-            return pose, solution
+        above = Pose(np.array([bx, by, carry_z]) - turn @ hand_to_kettle, turn @ now.rotation)
+        goal = solve_ik(kitchen, above, start, ignore_bodies=kettle_bodies(kitchen))
+        if goal is not None:
+            return above, [*(lifted or []), *_interpolate(start, goal, SWING_STEP_RAD)]
     return None
+
+
+def _interpolate(start: FloatArray, goal: FloatArray, step_rad: float) -> list[FloatArray]:
+    n = max(1, int(np.ceil(float(np.max(np.abs(goal - start))) / step_rad)))
+    return [start + (goal - start) * (i / n) for i in range(1, n + 1)]
