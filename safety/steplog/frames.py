@@ -1,0 +1,99 @@
+"""Content-addressed frame store: each camera frame is one PNG named by its SHA-256.
+
+The name is the SHA-256 of the PNG file's bytes, so a reviewer can check a frame with
+`sha256sum` alone, and the same frame seen twice is stored once.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from embodiments.base import Frame
+from safety.steplog.canonical import sha256_hex
+from safety.steplog.errors import FrameError
+from safety.steplog.records import FrameRef
+from safety.steplog.storage import write_atomic
+
+
+class FrameState(enum.StrEnum):
+    """What a verifier finds for one referenced frame."""
+
+    OK = "ok"
+    MISSING = "missing"
+    ALTERED = "altered"
+
+
+def encode_png(frame: Frame) -> bytes:
+    """PNG bytes of an H x W x 3 RGB uint8 frame."""
+    if not isinstance(frame, np.ndarray) or frame.dtype != np.uint8 or frame.ndim != 3:
+        dtype, shape = getattr(frame, "dtype", "?"), getattr(frame, "shape", "?")
+        got = f"{type(frame).__name__} of dtype {dtype}, shape {shape}"
+        raise FrameError(f"a frame must be an H x W x 3 uint8 array; got {got}")
+    if frame.shape[2] != 3 or frame.shape[0] == 0 or frame.shape[1] == 0:
+        raise FrameError(f"a frame must be H x W x 3 with H, W > 0; got shape {frame.shape}")
+    # OpenCV writes BGR; convert so the PNG shows the colours the camera saw.
+    ok, buf = cv2.imencode(".png", cv2.cvtColor(np.ascontiguousarray(frame), cv2.COLOR_RGB2BGR))
+    if not ok:
+        raise FrameError(f"OpenCV could not encode a frame of shape {frame.shape} as PNG")
+    return bytes(buf.tobytes())
+
+
+def decode_png(data: bytes) -> Frame:
+    """An H x W x 3 RGB uint8 frame from PNG bytes."""
+    image = cv2.imdecode(np.frombuffer(data, dtype=np.uint8), cv2.IMREAD_COLOR)
+    if image is None:
+        raise FrameError("bytes are not a PNG image OpenCV can decode")
+    return np.asarray(cv2.cvtColor(image, cv2.COLOR_BGR2RGB), dtype=np.uint8)
+
+
+class FrameStore:
+    """PNG frames under one directory; nothing touches the disk until the first `put`."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+
+    def path(self, sha256: str) -> Path:
+        """Where the frame named `sha256` lives."""
+        return self.directory / f"{sha256}.png"
+
+    def put(self, frame: Frame) -> str:
+        """Store `frame` (once) and return its SHA-256 name; durable on return."""
+        data = encode_png(frame)
+        digest = sha256_hex(data)
+        target = self.path(digest)
+        if not target.exists():
+            self.directory.mkdir(parents=True, exist_ok=True)
+            write_atomic(target, data)
+        return digest
+
+    def put_all(self, frames: Mapping[str, Frame]) -> tuple[FrameRef, ...]:
+        """Store every camera's frame; references in camera-name order."""
+        return tuple(
+            FrameRef(camera=camera, sha256=self.put(frame))
+            for camera, frame in sorted(frames.items())
+        )
+
+    def read_bytes(self, sha256: str) -> bytes | None:
+        """The PNG bytes of a frame, or None if it is not in the store."""
+        try:
+            return self.path(sha256).read_bytes()
+        except FileNotFoundError:
+            return None
+
+    def check(self, sha256: str) -> FrameState:
+        """Whether the frame is present and its bytes still hash to its name."""
+        data = self.read_bytes(sha256)
+        if data is None:
+            return FrameState.MISSING
+        return FrameState.OK if sha256_hex(data) == sha256 else FrameState.ALTERED
+
+    def names(self) -> list[str]:
+        """Names (SHA-256) of every frame file in the store."""
+        if not self.directory.is_dir():
+            return []
+        return sorted(p.stem for p in self.directory.glob("*.png"))

@@ -1,0 +1,127 @@
+"""Where a run lives on disk, and durable file writes.
+
+A run is one directory under the log root:
+
+    <root>/<run_id>/steplog.jsonl   one canonical JSON record per line, append-only
+    <root>/<run_id>/head.json       tree head: record count, Merkle root, last hash
+    <root>/<run_id>/frames/         PNG frames named <sha256>.png
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from safety.steplog.errors import RunNotFoundError
+
+LOG_FILE = "steplog.jsonl"
+HEAD_FILE = "head.json"
+FRAMES_DIR = "frames"
+LOG_DIR_ENV = "STEWARD_LOG_DIR"
+
+_RUN_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
+
+
+def default_log_dir() -> Path:
+    """`$STEWARD_LOG_DIR`, else `~/.local/share/steward/runs`."""
+    env = os.environ.get(LOG_DIR_ENV)
+    return Path(env).expanduser() if env else Path.home() / ".local/share/steward/runs"
+
+
+def new_run_id(now: datetime | None = None) -> str:
+    """A fresh run id: UTC time, sortable, plus random hex so two runs never collide."""
+    stamp = (now or datetime.now(UTC)).strftime("%Y%m%dT%H%M%SZ")
+    return f"{stamp}-{secrets.token_hex(3)}"
+
+
+def check_run_id(run_id: str) -> str:
+    """`run_id` if it is a safe directory name, else ValueError naming the rule."""
+    if not _RUN_ID.match(run_id):
+        msg = (
+            f"invalid run id {run_id!r}: use letters, digits, '.', '_' or '-' "
+            "(at most 128, starting with a letter or digit)"
+        )
+        raise ValueError(msg)
+    return run_id
+
+
+@dataclass(frozen=True, slots=True)
+class RunPaths:
+    """The files of one run."""
+
+    root: Path
+    run_id: str
+
+    @property
+    def directory(self) -> Path:
+        """The run's directory."""
+        return self.root / self.run_id
+
+    @property
+    def log(self) -> Path:
+        """The JSON-lines record file."""
+        return self.directory / LOG_FILE
+
+    @property
+    def head(self) -> Path:
+        """The tree-head file."""
+        return self.directory / HEAD_FILE
+
+    @property
+    def frames(self) -> Path:
+        """The frame store directory."""
+        return self.directory / FRAMES_DIR
+
+
+def list_runs(root: Path) -> list[RunPaths]:
+    """Every run under `root` (a directory holding a step log), sorted by run id."""
+    if not root.is_dir():
+        return []
+    return [
+        RunPaths(root, child.name)
+        for child in sorted(root.iterdir())
+        if _RUN_ID.match(child.name) and (child / LOG_FILE).is_file()
+    ]
+
+
+def find_run(root: Path, run_id: str) -> RunPaths:
+    """The run `run_id` under `root`, or RunNotFoundError saying what is there."""
+    if _RUN_ID.match(run_id) and (root / run_id / LOG_FILE).is_file():
+        return RunPaths(root, run_id)
+    if not root.is_dir():
+        msg = f"log directory {root} does not exist; pass --log-dir or set ${LOG_DIR_ENV}"
+        raise RunNotFoundError(msg)
+    names = [run.run_id for run in list_runs(root)]
+    if (root / run_id).is_dir():
+        msg = f"{root / run_id} holds no {LOG_FILE}: it is not a Steward run directory"
+        raise RunNotFoundError(msg)
+    close = difflib.get_close_matches(run_id, names, n=3)
+    hint = f" Did you mean {' or '.join(close)}?" if close else ""
+    where = f"{len(names)} runs there" if names else "there are no runs there"
+    msg = f"no run {run_id!r} under {root} ({where}).{hint} See `steward audit list`."
+    raise RunNotFoundError(msg)
+
+
+def fsync_dir(directory: Path) -> None:
+    """Make a rename or a new file in `directory` durable."""
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Replace `path` with `data` so a crash leaves either the old or the new file."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with tmp.open("wb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
+    tmp.replace(path)
+    fsync_dir(path.parent)

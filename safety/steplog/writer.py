@@ -1,0 +1,231 @@
+"""The append-only step-log writer.
+
+Each `append` writes one canonical JSON line, flushes and fsyncs it, then rewrites the
+tree head, so a killed process loses at most the record it was writing. Reopening a run
+checks the tail against the tree head and continues the sequence; bytes a killed writer
+left after the last newline are moved to a side file and noted in a `recovery` record.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+from collections.abc import Callable, Mapping, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from types import TracebackType
+from typing import IO, Self
+
+import structlog
+
+from embodiments.base import Frame
+from safety.steplog.canonical import CanonicalJsonError, canonical_bytes, sha256_hex
+from safety.steplog.errors import (
+    FrameError,
+    RecordError,
+    RunLockedError,
+    StepLogCorruptError,
+)
+from safety.steplog.frames import FrameStore
+from safety.steplog.merkle import MerkleAccumulator
+from safety.steplog.parse import LogEntry, ParsedLog, parse_log, read_head
+from safety.steplog.records import (
+    GENESIS_HASH,
+    SCHEMA_VERSION,
+    FrameRef,
+    RecordBody,
+    RecoveryRecord,
+    TreeHead,
+    make_record,
+)
+from safety.steplog.storage import RunPaths, check_run_id, fsync_dir, new_run_id, write_atomic
+
+Clock = Callable[[], datetime]
+
+_log = structlog.get_logger("steward.steplog")
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _corrupt(paths: RunPaths, what: str) -> StepLogCorruptError:
+    msg = (
+        f"cannot continue run {paths.run_id!r}: {what}. Run `steward audit verify "
+        f"{paths.run_id}` to see what changed, and record into a new run."
+    )
+    return StepLogCorruptError(msg)
+
+
+def _check_tail(paths: RunPaths, parsed: ParsedLog) -> bool:
+    """Validate the last record against the tree head; True if the head is one behind."""
+    lines = parsed.lines
+    if not lines:
+        return False
+    last = lines[-1]
+    if last.entry is None:
+        if parsed.looks_foreign:
+            raise _corrupt(paths, f"{paths.log} is not a Steward step log")
+        raise _corrupt(paths, f"its last line ({last.number}) is {last.problem}: {last.detail}")
+    if last.entry.record.run_id != paths.run_id or last.entry.seq != len(lines) - 1:
+        raise _corrupt(paths, f"line {last.number} is not record {len(lines) - 1} of this run")
+    head = read_head(paths.head)
+    if isinstance(head, str):
+        raise _corrupt(paths, head)
+    size = 0 if head is None else head.size
+    # A writer killed between the record and the head leaves the head one record behind.
+    behind = size == len(lines) - 1
+    if not behind and size != len(lines):
+        raise _corrupt(paths, f"the tree head names {size} records but the log has {len(lines)}")
+    if head is not None:
+        covered = lines[size - 1].leaf.hex() if size else GENESIS_HASH
+        if head.last_hash != covered or head.run_id != paths.run_id:
+            raise _corrupt(paths, f"the tree head does not match record {size - 1}")
+    return behind
+
+
+class StepLog:
+    """Append-only, hash-chained, Merkle-rooted log of one run.
+
+    Use `StepLog.open(root_dir, run_id)`; one process writes a run at a time (an
+    exclusive lock on the log file enforces it). Frames go in with `put_frames` before
+    the record that references them.
+    """
+
+    def __init__(
+        self, paths: RunPaths, handle: IO[bytes], leaves: Sequence[bytes], clock: Clock
+    ) -> None:
+        self.paths = paths
+        self.frames = FrameStore(paths.frames)
+        self.recovery: RecoveryRecord | None = None
+        """What reopening found and repaired, if anything."""
+        self._fh = handle
+        self._clock = clock
+        self._tree = MerkleAccumulator(leaves)
+        self._last_hash = leaves[-1].hex() if leaves else GENESIS_HASH
+
+    @classmethod
+    def open(cls, root_dir: Path, run_id: str | None = None, *, clock: Clock = _utc_now) -> Self:
+        """Create the run `run_id` (a new id if None) under `root_dir`, or continue it."""
+        paths = RunPaths(root_dir, check_run_id(run_id or new_run_id()))
+        paths.directory.mkdir(parents=True, exist_ok=True)
+        handle = paths.log.open("ab")
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.close()
+            msg = f"run {paths.run_id!r} is open for writing in another process"
+            raise RunLockedError(msg) from None
+        try:
+            parsed = parse_log(paths.log)
+            head_behind = _check_tail(paths, parsed)
+            log = cls(paths, handle, parsed.leaves, clock)
+            if parsed.fragment or head_behind:
+                log.recovery = log._recover(parsed, head_behind)
+        except BaseException:
+            handle.close()
+            raise
+        return log
+
+    @property
+    def run_id(self) -> str:
+        """The run's id."""
+        return self.paths.run_id
+
+    @property
+    def size(self) -> int:
+        """Number of records in the log."""
+        return self._tree.size
+
+    @property
+    def root_hash(self) -> str:
+        """Merkle root over every record so far, hex."""
+        return self._tree.root().hex()
+
+    def put_frames(self, frames: Mapping[str, Frame]) -> tuple[FrameRef, ...]:
+        """Store camera frames (each once) and return references for a record."""
+        return self.frames.put_all(frames)
+
+    def append(self, body: RecordBody) -> LogEntry:
+        """Write one record durably and return it with its sequence number and hash."""
+        if self._fh.closed:
+            raise RecordError(f"run {self.run_id!r} is closed; reopen it with StepLog.open")
+        for ref in body.frame_refs():
+            if not self.frames.path(ref.sha256).is_file():
+                msg = f"frame {ref.sha256} ({ref.camera}) is not in the store; put_frames first"
+                raise FrameError(msg)
+        record = make_record(
+            run_id=self.run_id,
+            seq=self.size,
+            time=self._clock(),
+            prev_hash=self._last_hash,
+            body=body,
+        )
+        try:
+            raw = canonical_bytes(record.model_dump(mode="json"))
+        except CanonicalJsonError as exc:
+            raise RecordError(f"{body.kind} record has no canonical form: {exc}") from None
+        self._fh.write(raw + b"\n")
+        self._fh.flush()
+        os.fsync(self._fh.fileno())
+        entry = LogEntry(record, raw)
+        self._tree.append(bytes.fromhex(entry.hash))
+        self._last_hash = entry.hash
+        self._write_head()
+        return entry
+
+    def close(self) -> None:
+        """Release the run; later appends raise."""
+        if not self._fh.closed:
+            self._fh.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def _write_head(self) -> None:
+        head = TreeHead(
+            schema_version=SCHEMA_VERSION,
+            run_id=self.run_id,
+            size=self.size,
+            root_hash=self.root_hash,
+            last_hash=self._last_hash,
+            time=self._clock(),
+        )
+        write_atomic(self.paths.head, canonical_bytes(head.model_dump(mode="json")))
+
+    def _recover(self, parsed: ParsedLog, head_behind: bool) -> RecoveryRecord:
+        """Set aside a killed writer's partial line, repair the head, and say so in the log."""
+        fragment_file: str | None = None
+        if parsed.fragment:
+            side = self.paths.directory / f"steplog.fragment-{parsed.fragment_offset}.bin"
+            write_atomic(side, parsed.fragment)
+            os.truncate(self.paths.log, parsed.fragment_offset)
+            os.fsync(self._fh.fileno())
+            fsync_dir(self.paths.directory)
+            fragment_file = side.name
+        if head_behind:
+            self._write_head()
+        body = RecoveryRecord(
+            fragment_bytes=len(parsed.fragment),
+            fragment_sha256=sha256_hex(parsed.fragment) if parsed.fragment else None,
+            fragment_file=fragment_file,
+            head_repaired=head_behind,
+            note="the previous writer stopped mid-record; earlier records are intact",
+        )
+        _log.warning(
+            "steplog.recovered",
+            run_id=self.run_id,
+            fragment_bytes=body.fragment_bytes,
+            fragment_file=fragment_file,
+            head_repaired=head_behind,
+        )
+        self.append(body)
+        return body

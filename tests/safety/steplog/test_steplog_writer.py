@@ -1,0 +1,147 @@
+"""The writer appends durably, chains and roots every record, and resumes after a crash."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from safety.steplog.errors import FrameError, RecordError, RunLockedError, StepLogCorruptError
+from safety.steplog.frames import decode_png, encode_png
+from safety.steplog.merkle import root_hash
+from safety.steplog.parse import parse_log
+from safety.steplog.records import (
+    GENESIS_HASH,
+    FrameRef,
+    GoalRecord,
+    OutcomeRecord,
+    RecoveryRecord,
+    VerificationRecord,
+)
+from safety.steplog.storage import RunPaths
+from safety.steplog.verify import verify_paths
+from safety.steplog.writer import StepLog
+
+
+def test_append_chains_each_record_to_the_previous(tmp_path: Path) -> None:
+    with StepLog.open(tmp_path, "r1") as log:
+        first = log.append(GoalRecord(text="make tea"))
+        second = log.append(OutcomeRecord(status="done"))
+        assert (first.seq, second.seq) == (0, 1)
+        assert first.record.prev_hash == GENESIS_HASH
+        assert second.record.prev_hash == first.hash
+        leaves = [bytes.fromhex(first.hash), bytes.fromhex(second.hash)]
+        assert log.root_hash == root_hash(leaves).hex()
+    head = json.loads((tmp_path / "r1" / "head.json").read_text())
+    assert (head["size"], head["root_hash"], head["last_hash"]) == (2, log.root_hash, second.hash)
+
+
+def test_reopening_continues_the_sequence(tmp_path: Path) -> None:
+    with StepLog.open(tmp_path, "r1") as log:
+        log.append(GoalRecord(text="a"))
+    with StepLog.open(tmp_path, "r1") as log:
+        assert log.recovery is None
+        assert log.append(OutcomeRecord(status="done")).seq == 1
+    assert verify_paths(RunPaths(tmp_path, "r1")).passed(strict=True)
+
+
+def test_a_partial_line_from_a_killed_writer_is_recovered(tmp_path: Path) -> None:
+    with StepLog.open(tmp_path, "r1") as log:
+        for i in range(5):
+            log.append(GoalRecord(text=f"goal {i}"))
+    paths = RunPaths(tmp_path, "r1")
+    with paths.log.open("ab") as fh:
+        fh.write(b'{"body":{"kind":"goal","te')
+    assert verify_paths(paths).passed()  # a warning, not tampering
+    with StepLog.open(tmp_path, "r1") as log:
+        assert isinstance(log.recovery, RecoveryRecord)
+        assert log.recovery.fragment_bytes == 26
+        side = paths.directory / str(log.recovery.fragment_file)
+        assert side.read_bytes() == b'{"body":{"kind":"goal","te'
+        log.append(OutcomeRecord(status="stopped", reason="killed"))
+    entries = parse_log(paths.log).entries
+    assert [e.seq for e in entries] == list(range(7))
+    assert entries[5].record.body.kind == "recovery"
+    assert verify_paths(paths).passed(strict=True)
+
+
+def test_a_head_one_record_behind_is_repaired(tmp_path: Path) -> None:
+    """Killed between the record and the head: reopening rewrites the head and says so."""
+    with StepLog.open(tmp_path, "r1") as log:
+        log.append(GoalRecord(text="a"))
+        old_head = log.paths.head.read_bytes()
+        log.append(GoalRecord(text="b"))
+    paths = RunPaths(tmp_path, "r1")
+    paths.head.write_bytes(old_head)
+    report = verify_paths(paths)
+    assert report.passed()
+    assert [f.kind.value for f in report.warnings] == [
+        "unanchored",
+        "incomplete",
+    ]
+    with StepLog.open(tmp_path, "r1") as log:
+        assert log.recovery is not None
+        assert log.recovery.head_repaired
+    assert verify_paths(paths).passed()
+
+
+def test_a_second_writer_is_refused(tmp_path: Path) -> None:
+    with StepLog.open(tmp_path, "r1"), pytest.raises(RunLockedError, match="another process"):
+        StepLog.open(tmp_path, "r1")
+
+
+def test_a_tampered_tail_is_not_continued(demo: RunPaths, log_file) -> None:
+    lines = log_file.read()
+    log_file.write([*lines[:-1], lines[-1].replace(b"done", b"fine")])
+    with pytest.raises(StepLogCorruptError, match="steward audit verify demo"):
+        StepLog.open(demo.root, demo.run_id)
+
+
+def test_a_foreign_file_is_not_continued(tmp_path: Path) -> None:
+    (tmp_path / "r1").mkdir()
+    (tmp_path / "r1" / "steplog.jsonl").write_bytes(b"hello,world\n1,2\n")
+    with pytest.raises(StepLogCorruptError, match="is not a Steward step log"):
+        StepLog.open(tmp_path, "r1")
+
+
+def test_appending_after_close_is_refused(tmp_path: Path) -> None:
+    log = StepLog.open(tmp_path, "r1")
+    log.close()
+    with pytest.raises(RecordError, match="is closed"):
+        log.append(GoalRecord(text="late"))
+
+
+def test_frames_are_stored_once_by_content_and_decode_to_the_same_pixels(tmp_path: Path) -> None:
+    rng = np.random.default_rng(0)
+    frame = rng.integers(0, 255, (24, 32, 3), dtype=np.uint8)
+    with StepLog.open(tmp_path, "r1") as log:
+        refs = log.put_frames({"wrist": frame, "overview": frame})
+        assert [r.camera for r in refs] == ["overview", "wrist"]
+        assert refs[0].sha256 == refs[1].sha256
+        assert log.frames.names() == [refs[0].sha256]
+        stored = log.frames.read_bytes(refs[0].sha256)
+        assert stored == encode_png(frame)
+        assert np.array_equal(decode_png(stored), frame)
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [np.zeros((4, 4), np.uint8), np.zeros((4, 4, 3), np.float32), np.zeros((0, 4, 3), np.uint8)],
+)
+def test_a_frame_of_the_wrong_shape_or_type_is_refused(tmp_path: Path, bad: np.ndarray) -> None:
+    with StepLog.open(tmp_path, "r1") as log, pytest.raises(FrameError, match="H x W x 3"):
+        log.put_frames({"cam": bad})
+
+
+def test_a_record_cannot_reference_a_frame_that_is_not_stored(tmp_path: Path) -> None:
+    ref = FrameRef(camera="cam", sha256="a" * 64)
+    body = VerificationRecord(step=0, success=True, confidence=1.0, frames_before=(ref,))
+    with StepLog.open(tmp_path, "r1") as log, pytest.raises(FrameError, match="put_frames first"):
+        log.append(body)
+
+
+def test_an_invalid_run_id_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match=r"invalid run id '\.\./escape'"):
+        StepLog.open(tmp_path, "../escape")
