@@ -1,0 +1,1 @@
+"""Safety benchmarks for the step critic (SafeAgentBench)."""
