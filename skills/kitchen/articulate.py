@@ -1,0 +1,80 @@
+"""Moving a door, knob or switch: follow its joint with the grasp, or push it shut."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from skills.kitchen.control import GRIPPER_CLOSED, GRIPPER_OPEN, Motion, Pose
+from skills.kitchen.fixtures import Articulation
+from skills.kitchen.reach import (
+    RETREAT_M,
+    approach,
+    go_to_pregrasp,
+    grasp_candidates,
+    plan_approach,
+    release,
+)
+
+JOINT_TOLERANCE = 0.04
+PUSH_STANDOFF_M = 0.075  # fingertips (site + 5 cm) just behind a 2 cm handle
+SOFT_YAW = 0.0  # a closed grasp on a vertical bar may turn about it freely
+
+
+def follow(motion: Motion, art: Articulation, grasp: Pose, target: float) -> None:
+    """Carry the grasp along the joint's motion, the reference moving at `art.speed`."""
+    kitchen = motion.kitchen
+    anchor, axis, q0 = kitchen.joint_frame(art.joint)
+    dt = 1.0 / kitchen.limits.control_rate_hz
+    yaw_weight = SOFT_YAW if art.vertical_handle else 1.0
+    ref = q0
+    for _ in range(int(abs(target - q0) / (art.speed * dt)) + 30):
+        ref += float(np.clip(target - ref, -art.speed * dt, art.speed * dt))
+        motion.step(art.moved(grasp, anchor, axis, ref - q0), yaw_weight=yaw_weight)
+        q = kitchen.joint_frame(art.joint)[2]
+        if ref == target and abs(q - target) < JOINT_TOLERANCE:
+            return
+
+
+def push_shut(motion: Motion, art: Articulation) -> None:
+    """Finish closing a door the grasp could not: fingertips against the handle, push.
+
+    Near the closed position the hand can meet the door it is holding; pushing the
+    handle from the outside along the door's arc avoids that.
+    """
+    kitchen = motion.kitchen
+    _, axis, q0 = kitchen.joint_frame(art.joint)
+    rotation = art.grasp_rotation(axis, q0)
+    contact = Pose(kitchen.site_position(art.site), rotation).offset(-PUSH_STANDOFF_M)
+    motion.gripper = GRIPPER_CLOSED
+    plan = plan_approach(motion, grasp_candidates(contact, vertical_handle=False))
+    if plan is None:
+        return
+    chosen = plan.grasp
+    go_to_pregrasp(motion, plan)
+    motion.move_linear(chosen)
+    overshoot = art.inactive_target - 0.15 * np.sign(q0 - art.inactive_target)
+    follow(motion, art, chosen, float(overshoot))
+    motion.move_to(motion.pose().offset(-RETREAT_M), tol_m=0.02, tol_rad=0.2, max_ticks=20)
+
+
+def actuate(motion: Motion, art: Articulation, target: float) -> tuple[bool, str]:
+    """Grasp a fixture's handle and carry it along its joint to `target`."""
+    kitchen = motion.kitchen
+    _, axis, q0 = kitchen.joint_frame(art.joint)
+    if abs(q0 - target) < JOINT_TOLERANCE:
+        return True, f"{art.entity} already there"
+    grasp = Pose(kitchen.site_position(art.site), art.grasp_rotation(axis, q0)).offset(art.depth_m)
+    motion.gripper = GRIPPER_OPEN
+    chosen = approach(motion, grasp, vertical_handle=art.vertical_handle)
+    if chosen is None:
+        release(motion)
+        return False, f"could not reach the {art.entity} handle"
+    motion.grip(GRIPPER_CLOSED)
+    follow(motion, art, chosen, target)
+    release(motion)
+    q = kitchen.joint_frame(art.joint)[2]
+    if abs(q - target) >= 2 * JOINT_TOLERANCE and target == art.inactive_target:
+        push_shut(motion, art)
+        q = kitchen.joint_frame(art.joint)[2]
+    ok = abs(q - target) < 2 * JOINT_TOLERANCE
+    return ok, f"{art.entity} joint at {q:.2f} (target {target:.2f})"
