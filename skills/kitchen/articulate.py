@@ -6,6 +6,7 @@ import numpy as np
 
 from skills.kitchen.control import GRIPPER_CLOSED, GRIPPER_OPEN, Motion, Pose
 from skills.kitchen.fixtures import Articulation
+from skills.kitchen.ik import blocking_bodies
 from skills.kitchen.reach import (
     RETREAT_M,
     approach,
@@ -68,7 +69,7 @@ def actuate(motion: Motion, art: Articulation, target: float) -> tuple[bool, str
     chosen = approach(motion, grasp, vertical_handle=art.vertical_handle)
     if chosen is None:
         release(motion)
-        return False, f"could not reach the {art.entity} handle"
+        return False, f"could not reach the {art.entity} handle{_in_the_way(motion, grasp)}"
     motion.grip(GRIPPER_CLOSED)
     follow(motion, art, chosen, target)
     release(motion)
@@ -78,3 +79,22 @@ def actuate(motion: Motion, art: Articulation, target: float) -> tuple[bool, str
         q = kitchen.joint_frame(art.joint)[2]
     ok = abs(q - target) < 2 * JOINT_TOLERANCE
     return ok, f"{art.entity} joint at {q:.2f} (target {target:.2f})"
+
+
+# Bodies of the kitchen model that belong to a fixture a planner can act on.
+_BODY_ENTITIES = {
+    "hingerightdoor": "hinge_cabinet",
+    "hingeleftdoor": "hinge_cabinet",
+    "microdoorroot": "microwave",
+    "slidelink": "slide_cabinet",
+    "kettleroot": "kettle",
+    "person": "a person",
+}
+
+
+def _in_the_way(motion: Motion, grasp: Pose) -> str:
+    """' (the hinge_cabinet is in the way)' when a known fixture blocks the grasp, else ''."""
+    kitchen = motion.kitchen
+    bodies = blocking_bodies(kitchen, grasp, kitchen.proprio().joint_position_rad)
+    entities = sorted({_BODY_ENTITIES[b] for b in bodies if b in _BODY_ENTITIES})
+    return f" (the {' and the '.join(entities)} is in the way)" if entities else ""

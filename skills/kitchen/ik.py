@@ -180,3 +180,24 @@ def cartesian_path(
             q = sol
         here = goal
     return path
+
+
+def blocking_bodies(kitchen: FrankaKitchen, target: Pose, seed_q: FloatArray) -> tuple[str, ...]:
+    """Names of the bodies the arm would penetrate at the nearest IK solution of `target`."""
+    everything = frozenset(range(kitchen.model.nbody))
+    sol = solve_ik(kitchen, target, seed_q, ignore_bodies=everything)
+    if sol is None:
+        return ()
+    model = kitchen.model
+    data = mujoco.MjData(model)
+    data.qpos[:] = kitchen.data.qpos
+    data.qpos[:N_ARM] = sol
+    mujoco.mj_forward(model, data)
+    robot = _robot_bodies(model)
+    names = set()
+    for i in range(data.ncon):
+        con = data.contact[i]
+        a, b = model.geom_bodyid[con.geom1], model.geom_bodyid[con.geom2]
+        if (a in robot) != (b in robot) and con.dist < -PENETRATION_M:
+            names.add(model.body(b if a in robot else a).name)
+    return tuple(sorted(names))
