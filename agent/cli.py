@@ -17,6 +17,7 @@ from rich.console import Console
 
 from embodiments.errors import EmbodimentError
 from embodiments.registry import PluginLoadError
+from planner.errors import PlannerError
 from safety.errors import SafetyError
 from skills.errors import SkillError
 
@@ -33,6 +34,7 @@ USER_ERRORS: tuple[type[BaseException], ...] = (
     SkillError,
     PluginLoadError,
     SafetyError,
+    PlannerError,
     FileNotFoundError,
     PermissionError,
 )

@@ -1,0 +1,186 @@
+"""Validation of plans and goal literals, and the feedback a repair round sends back.
+
+A plan is valid when every step names a skill in the catalog, its arguments validate
+against the skill's argument model, every argument names a visible object, and every
+step's preconditions hold when the plan is simulated from the believed atoms.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from embodiments.scene import Atom
+from planner.actions import GroundAction, parse_literal
+from planner.base import PlanRequest, PlanResult, PlanStatus
+from planner.errors import ModelOutputError
+from planner.schema import atom_vocabulary, visible_choices
+from planner.types import Step
+from skills.base import SkillSpec
+from skills.errors import SkillArgumentError
+from skills.predicates import GroundLiteral
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CheckedPlan:
+    """Actions that validated: known skills, visible objects, preconditions met in order."""
+
+    actions: tuple[GroundAction, ...]
+
+    def steps(self) -> tuple[Step, ...]:
+        """The plan's steps with intent and expected effects."""
+        return tuple(a.to_step() for a in self.actions)
+
+
+def _spec_named(name: str, specs: Mapping[str, SkillSpec]) -> SkillSpec:
+    if name in specs:
+        return specs[name]
+    close = difflib.get_close_matches(name, list(specs), n=1, cutoff=0.5)
+    hint = f" Did you mean {close[0]!r}?" if close else ""
+    raise ModelOutputError((f"unknown skill {name!r}.{hint} Skills: {', '.join(sorted(specs))}",))
+
+
+def ground_step(raw: Mapping[str, str], request: PlanRequest) -> GroundAction:
+    """One step as the model or a script wrote it -> a ground action over visible objects."""
+    specs = {s.name: s for s in request.specs}
+    values = dict(raw)
+    spec = _spec_named(values.pop("skill", ""), specs)
+    try:
+        action = GroundAction.of(spec, values)
+    except SkillArgumentError as exc:
+        raise ModelOutputError((str(exc),)) from None
+    unseen = [v for v in action.values().values() if v not in request.scene.objects]
+    if unseen:
+        msg = f"{action.label()} names {', '.join(unseen)}, which the robot cannot see"
+        raise ModelOutputError((msg,))
+    return action
+
+
+def check_executable(actions: Sequence[GroundAction], atoms: frozenset[Atom]) -> CheckedPlan:
+    """Simulate from `atoms`; raise ModelOutputError naming each step whose preconditions fail.
+
+    A step whose effects already hold is reported too (it would change nothing), so the
+    model learns the state rather than having its plan silently shortened.
+    """
+    problems: list[str] = []
+    state = atoms
+    for number, action in enumerate(actions, start=1):
+        unmet = action.unmet(state)
+        if unmet and all(e.holds_in(state) for e in action.effects):
+            effects = ", ".join(str(e) for e in action.effects[:2])
+            problems.append(
+                f"step {number} {action.label()}: {effects} already holds; leave it out"
+            )
+        elif unmet:
+            needs = ", ".join(str(u) for u in unmet)
+            problems.append(f"step {number} {action.label()} needs {needs}, which is false then")
+        state = action.apply(state)
+    if problems:
+        raise ModelOutputError(tuple(problems))
+    return CheckedPlan(actions=tuple(actions))
+
+
+def check_steps(raw_steps: Sequence[Mapping[str, str]], request: PlanRequest) -> CheckedPlan:
+    """Validate a whole list of raw steps; collect every step's problems before raising."""
+    actions: list[GroundAction] = []
+    problems: list[str] = []
+    for number, raw in enumerate(raw_steps, start=1):
+        try:
+            actions.append(ground_step(raw, request))
+        except ModelOutputError as exc:
+            problems.extend(f"step {number}: {p}" for p in exc.problems)
+    if problems:
+        raise ModelOutputError(tuple(problems))
+    return check_executable(actions, request.scene.atoms)
+
+
+def check_plan_steps(steps: Sequence[Step], request: PlanRequest) -> CheckedPlan:
+    """Validate typed steps (from a script or another planner) like model-written ones."""
+    return check_steps([{"skill": s.skill, **s.arguments} for s in steps], request)
+
+
+def check_goal(texts: Sequence[str], request: PlanRequest) -> tuple[GroundLiteral, ...]:
+    """Goal literals over the atoms the visible skills can change; problems otherwise."""
+    if not texts:
+        raise ModelOutputError(("the goal is empty; refuse or ask if nothing can be done",))
+    vocabulary = set(atom_vocabulary(request.specs, request.scene))
+    literals: list[GroundLiteral] = []
+    problems: list[str] = []
+    for text in texts:
+        try:
+            literal = parse_literal(text)
+        except ValueError as exc:
+            problems.append(str(exc))
+            continue
+        if literal.atom not in vocabulary:
+            problems.append(f"{text!r} is not something the robot's skills can change here")
+            continue
+        if literal not in literals:
+            literals.append(literal)
+    if problems:
+        raise ModelOutputError(tuple(problems))
+    return tuple(literals)
+
+
+def repair_message(problems: Sequence[str]) -> str:
+    """The user turn of a repair round: what was wrong, and what to do."""
+    listed = "\n".join(f"- {p}" for p in problems)
+    return (
+        f"That answer cannot be used:\n{listed}\n"
+        "Answer again with corrected JSON, or refuse or ask if the goal cannot be done."
+    )
+
+
+def screen_goal(request: PlanRequest, max_chars: int) -> str | PlanResult:
+    """The cleaned goal text, or a question or refusal for input no model should see."""
+    printable = "".join(
+        " " if unicodedata.category(c).startswith(("C", "Z")) else c for c in request.goal
+    )
+    goal = " ".join(printable.split())
+    if not goal:
+        return PlanResult.no_plan(PlanStatus.ASK, "The goal is empty. What should I do?")
+    if len(goal) > max_chars:
+        reason = (
+            f"The goal is {len(goal)} characters long; the limit is {max_chars}. "
+            "Please say what you want done in a sentence or two."
+        )
+        return PlanResult.no_plan(PlanStatus.REFUSED, reason)
+    if not any(visible_choices(s, request.scene) is not None for s in request.specs):
+        reason = "I cannot see anything my skills can act on, so I cannot plan for this goal."
+        return PlanResult.no_plan(PlanStatus.REFUSED, reason)
+    return goal
+
+
+_NOT_SEEN = re.compile(
+    r"\b(?:cannot|can't|can not|do not|don't) (?:see|find) (?:a |an |the |any )?(\w+)"
+)
+_WHICH = re.compile(r"^\s*which (\w+)")
+
+
+def _visible_named(word: str, objects: Sequence[str]) -> list[str]:
+    stem = word.lower().removesuffix("s")
+    return [o for o in objects if stem in o.split("_")]
+
+
+def check_answer_text(kind: str, text: str, request: PlanRequest) -> None:
+    """Reject a refusal or question that contradicts the scene; ModelOutputError says why.
+
+    A refusal may not claim that a visible object is missing, and a "which X?" question
+    needs more than one visible X to choose from.
+    """
+    objects = request.scene.objects
+    lowered = text.lower()
+    if kind == "refuse" and (match := _NOT_SEEN.search(lowered)):
+        seen = _visible_named(match.group(1), objects)
+        if seen:
+            found = ", ".join(seen)
+            msg = f"the refusal says {match.group(1)!r} is not there, but the robot sees {found}"
+            raise ModelOutputError((msg,))
+    if kind == "ask" and (match := _WHICH.search(lowered)):
+        seen = _visible_named(match.group(1), objects)
+        if len(seen) == 1:
+            msg = f"the question asks which {match.group(1)}, but only {seen[0]} is visible"
+            raise ModelOutputError((msg,))

@@ -1,0 +1,134 @@
+"""The shared LLM planner over a fake model: plans, refusals, questions, repair rounds."""
+
+from __future__ import annotations
+
+import pytest
+
+from planner.base import Feedback, FeedbackSource, PlanRequest, PlanStatus
+from planner.errors import PlannerSetupError
+from planner.llm import LLMPlanner, PlannerSettings
+from planner.registry import make_planner
+from planner.schema import Mode
+from planner.testing import FakeLLMClient, kitchen_request
+from planner.types import Step
+
+
+def _planner(*answers: str, mode: Mode = Mode.GOALS, rounds: int = 1) -> LLMPlanner:
+    settings = PlannerSettings(mode=mode, max_repair_rounds=rounds)
+    return LLMPlanner(FakeLLMClient(list(answers)), settings, backend="fake")
+
+
+def _fake(planner: LLMPlanner) -> FakeLLMClient:
+    assert isinstance(planner.client, FakeLLMClient)
+    return planner.client
+
+
+def test_goals_mode_turns_goal_literals_into_searched_steps():
+    planner = _planner('{"goal":["on(kettle, top_left_burner)","turned_on(top_left_burner)"]}')
+    result = planner.plan(kitchen_request("boil water on the top left burner"))
+    assert result.status is PlanStatus.PLANNED
+    assert result.plan is not None
+    assert [str(s) for s in result.plan.steps] == [
+        "pick(object=kettle)",
+        "place(destination=top_left_burner, object=kettle)",
+        "turn_on(target=top_left_burner)",
+    ]
+    assert result.plan.goal_predicates == (
+        "on(kettle, top_left_burner)",
+        "turned_on(top_left_burner)",
+    )
+    assert result.plan.backend == "fake"
+    assert result.usage.rounds == 1
+
+
+def test_steps_mode_validates_the_written_steps():
+    planner = _planner('{"steps":[{"skill":"open","target":"microwave"}]}', mode=Mode.STEPS)
+    result = planner.plan(kitchen_request("open the microwave"))
+    assert result.plan is not None
+    assert result.plan.steps[0].expected_effects == ("open(microwave)",)
+
+
+@pytest.mark.parametrize(
+    ("answer", "status", "reason"),
+    [
+        ('{"refuse":"There is no fridge."}', PlanStatus.REFUSED, "There is no fridge."),
+        ('{"ask":"Which burner?"}', PlanStatus.ASK, "Which burner?"),
+    ],
+)
+def test_refusals_and_questions_pass_through_with_their_reason(answer, status, reason):
+    result = _planner(answer).plan(kitchen_request("something"))
+    assert result.status is status
+    assert result.reason == reason
+    assert result.plan is None
+
+
+def test_an_invalid_answer_gets_one_repair_round_with_the_problems():
+    planner = _planner(
+        '{"steps":[{"skill":"place","object":"kettle","destination":"top_left_burner"}]}',
+        '{"steps":[{"skill":"pick","object":"kettle"},'
+        '{"skill":"place","object":"kettle","destination":"top_left_burner"}]}',
+        mode=Mode.STEPS,
+    )
+    result = planner.plan(kitchen_request("move the kettle to the top left burner"))
+    assert result.status is PlanStatus.PLANNED
+    assert result.usage.rounds == 2
+    repair = _fake(planner).calls[1].messages
+    assert repair[-2].role == "assistant"
+    assert "step 1 place(kettle, top_left_burner) needs holding(kettle)" in repair[-1].content
+
+
+def test_a_second_invalid_answer_ends_in_a_clear_failure():
+    planner = _planner("not json", '{"goal":["open(fridge)"]}')
+    result = planner.plan(kitchen_request("open the fridge"))
+    assert result.status is PlanStatus.FAILED
+    assert result.plan is None
+    assert result.reason.startswith("The planner found no valid plan after 2 answer(s)")
+    assert "open(fridge)" in result.reason
+
+
+def test_feedback_and_completed_steps_reach_the_prompt():
+    planner = _planner('{"goal":["not turned_on(light)"]}')
+    base = kitchen_request("turn the light off", "turned_on(light)")
+    request = PlanRequest(
+        goal=base.goal,
+        scene=base.scene,
+        specs=base.specs,
+        completed=(Step(skill="open", arguments={"target": "microwave"}),),
+        feedback=(Feedback(source=FeedbackSource.CRITIC, message="rule H3: too close"),),
+    )
+    planner.plan(request)
+    last = _fake(planner).calls[0].messages[-1].content
+    assert "Done already: open(target=microwave)" in last
+    assert "Problem with the last plan: critic: rule H3: too close" in last
+    assert last.endswith("Goal: turn the light off")
+
+
+def test_the_prompt_prefix_is_the_same_for_every_goal_and_scene():
+    planner = _planner('{"ask":"?"}', '{"ask":"?"}')
+    planner.plan(kitchen_request("open the microwave"))
+    planner.plan(kitchen_request("turn on the light", "open(microwave)"))
+    first, second = (call.messages for call in _fake(planner).calls)
+    assert first[:-1] == second[:-1]
+    assert first[-1] != second[-1]
+    assert len(first) > 5  # system prompt plus worked examples
+
+
+def test_real_model_calls_are_refused_in_unit_tests():
+    planner = make_planner("local", model="qwen-0.5b")
+    with pytest.raises(PlannerSetupError, match="real model calls are forbidden"):
+        planner.plan(kitchen_request("open the microwave"))
+
+
+def test_a_refusal_that_denies_a_visible_object_is_sent_back():
+    planner = _planner('{"refuse":"I cannot see a light."}', '{"goal":["turned_on(light)"]}')
+    result = planner.plan(kitchen_request("schalte das Licht ein"))
+    assert result.status is PlanStatus.PLANNED
+    repair = _fake(planner).calls[1].messages[-1].content
+    assert "the refusal says 'light' is not there, but the robot sees light" in repair
+
+
+def test_a_which_question_needs_more_than_one_candidate():
+    one = _planner('{"ask":"Which light do you mean?"}', '{"goal":["turned_on(light)"]}')
+    assert one.plan(kitchen_request("turn on the light")).usage.rounds == 2
+    several = _planner('{"ask":"Which burner do you mean?"}')
+    assert several.plan(kitchen_request("turn on the burner")).status is PlanStatus.ASK
