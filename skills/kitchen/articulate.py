@@ -66,7 +66,9 @@ def actuate(motion: Motion, art: Articulation, target: float) -> tuple[bool, str
         return True, f"{art.entity} already there"
     grasp = Pose(kitchen.site_position(art.site), art.grasp_rotation(axis, q0)).offset(art.depth_m)
     motion.gripper = GRIPPER_OPEN
-    chosen = approach(motion, grasp, vertical_handle=art.vertical_handle)
+    chosen = approach(
+        motion, grasp, vertical_handle=art.vertical_handle, tilts_rad=art.approach_tilts_rad
+    )
     if chosen is None:
         release(motion)
         return False, f"could not reach the {art.entity} handle{_in_the_way(motion, grasp)}"

@@ -20,6 +20,9 @@ from skills.kitchen.control import Pose, frame_from, rotation_about
 # the fingertips must stop short of the knob's disc, 1.7 cm behind the bar's centre.
 PADS_ON_HANDLE_M = -0.02
 KNOB_DEPTH_M = -0.037
+# A half-open hinge cabinet door hangs in front of the top knobs; along the knob's 9.6 cm
+# bar the hand can come in tilted, from below or above, and still pinch it.
+KNOB_TILTS_RAD = (0.0, 0.35, -0.35)
 
 _Y = (0.0, 1.0, 0.0)
 _X = (1.0, 0.0, 0.0)
@@ -40,6 +43,7 @@ class Articulation:
     active_target: float
     inactive_target: float
     vertical_handle: bool = False  # a vertical bar: the grasp may turn about it
+    approach_tilts_rad: tuple[float, ...] = (0.0,)  # tilted approaches to try along a bar
 
     def grasp_rotation(self, axis: FloatArray, q: float) -> FloatArray:
         """Gripper orientation that grasps the handle with the joint at `q`."""
@@ -119,6 +123,7 @@ ARTICULATIONS: dict[str, Articulation] = {
                 approach_at_zero=_Y,
                 fingers_at_zero=_X,
                 depth_m=KNOB_DEPTH_M,
+                approach_tilts_rad=KNOB_TILTS_RAD,
                 speed=0.8,
                 active_target=-1.1,
                 inactive_target=0.0,

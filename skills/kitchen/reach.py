@@ -23,17 +23,23 @@ HALF_TURN = np.diag([-1.0, -1.0, 1.0])
 YAW_OFFSETS_RAD = (0.0, 0.4, -0.4, 0.8, -0.8)
 
 
-def grasp_candidates(grasp: Pose, *, vertical_handle: bool) -> list[Pose]:
-    """Equivalent grasps, preferred first.
+def grasp_candidates(
+    grasp: Pose, *, vertical_handle: bool, tilts_rad: tuple[float, ...] = (0.0,)
+) -> list[Pose]:
+    """Equivalent grasps, preferred first, in pairs that are equally preferred.
 
     A two-finger grasp is symmetric under a half turn about the approach axis. Around a
     vertical bar the approach may also come in at an angle (turned about the vertical).
+    Along a long bar it may come in tilted about the finger axis (`tilts_rad`), which
+    can bring the hand in under something that hangs in front of the handle.
     """
     yaws = YAW_OFFSETS_RAD if vertical_handle else (0.0,)
     out = []
-    for yaw in yaws:
-        rot = rotation_about(np.array([0.0, 0.0, 1.0]), yaw) @ grasp.rotation
-        out += [Pose(grasp.position, rot), Pose(grasp.position, rot @ HALF_TURN)]
+    for tilt in tilts_rad:
+        tilted = rotation_about(grasp.rotation[:, 1], tilt) @ grasp.rotation
+        for yaw in yaws:
+            rot = rotation_about(np.array([0.0, 0.0, 1.0]), yaw) @ tilted
+            out += [Pose(grasp.position, rot), Pose(grasp.position, rot @ HALF_TURN)]
     return out
 
 
@@ -103,13 +109,20 @@ def go_to_pregrasp(motion: Motion, plan: ApproachPlan) -> None:
         motion.move_joints(waypoint)
 
 
-def approach(motion: Motion, grasp: Pose, *, vertical_handle: bool = False) -> Pose | None:
+def approach(
+    motion: Motion,
+    grasp: Pose,
+    *,
+    vertical_handle: bool = False,
+    tilts_rad: tuple[float, ...] = (0.0,),
+) -> Pose | None:
     """Back out, move in joint space to an IK solution of the pre-grasp, then onto the grasp.
 
     Returns the grasp pose actually used, or None when it could not be reached.
     """
     motion.move_to(motion.pose().offset(-0.06), tol_m=0.02, tol_rad=3.2, max_ticks=8)
-    plan = plan_approach(motion, grasp_candidates(grasp, vertical_handle=vertical_handle))
+    candidates = grasp_candidates(grasp, vertical_handle=vertical_handle, tilts_rad=tilts_rad)
+    plan = plan_approach(motion, candidates)
     if plan is None:
         return None
     go_to_pregrasp(motion, plan)
