@@ -18,18 +18,24 @@ TRANSIT_XY = (0.0, 0.5)  # above the middle of the stove, where the arm has room
 CARRY_YAWS_RAD = (0.0, 0.4, -0.4, 0.8, -0.8, 1.2, -1.2, 1.6, -1.6)
 
 
-def centre_over(motion: Motion, burner: str, above: Pose) -> Pose:
-    """Nudge the hand until the kettle itself (it may have swung in the grip) is centred."""
+def centre_over(motion: Motion, burner: str, above: Pose) -> tuple[Pose, float]:
+    """Nudge the hand until the kettle itself (it may have swung in the grip) is centred.
+
+    Returns the corrected hand pose and how far (m) the kettle still is from the centre.
+    """
     kitchen = motion.kitchen
     bx, by = BURNER_XY[burner]
-    for _ in range(CENTRING_ROUNDS):
+
+    def miss() -> FloatArray:
         x, y, _ = kitchen.scene_truth().object_poses["kettle"].position_m
-        miss = np.array([bx - x, by - y, 0.0])
-        if float(np.linalg.norm(miss)) < 0.01:
+        return np.array([bx - x, by - y, 0.0])
+
+    for _ in range(CENTRING_ROUNDS):
+        if float(np.linalg.norm(miss())) < 0.01:
             break
-        above = above.offset_world(miss)
+        above = above.offset_world(miss())
         motion.move_to(above, tol_m=0.005, tol_rad=0.2, max_ticks=20)
-    return above
+    return above, float(np.linalg.norm(miss()))
 
 
 def kettle_bodies(kitchen: FrankaKitchen) -> frozenset[int]:

@@ -37,6 +37,8 @@ from skills.kitchen.fixtures import ARTICULATIONS, PADS_ON_HANDLE_M
 from skills.kitchen.reach import approach, release
 from skills.registry import register_skill
 
+KETTLE_MISS_M = 0.04  # how far off the burner's centre the kettle may be let go
+
 
 class _KitchenSkill(Skill):
     """Shared run loop: build a Motion, run the skill's script, turn cancels into results."""
@@ -163,7 +165,10 @@ class PlaceScripted(_KitchenSkill):
         motion.move_to(above, tol_m=CARRY_TOLERANCE_M, tol_rad=0.2, max_ticks=30)
         if not kitchen.scene_truth().holds("holding(kettle)"):
             return False, f"the kettle slipped out of the gripper on the way to {burner}"
-        above = centre_over(motion, burner, above)
+        above, miss_m = centre_over(motion, burner, above)
+        if miss_m > KETTLE_MISS_M:
+            # Never let go of a kettle that is not over the burner: hold it and report.
+            return False, f"could not bring the kettle over {burner} (still holding it)"
         motion.move_linear(above.offset_world(np.array([0.0, 0.0, -CARRY_LIFT_M + 0.005])))
         release(motion)
         on = kitchen.scene_truth().holds(f"on(kettle, {burner})")
