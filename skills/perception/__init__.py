@@ -1,0 +1,1 @@
+"""Perception from camera frames: detectors, frame checks, verification of step effects."""

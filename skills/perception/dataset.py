@@ -1,0 +1,216 @@
+"""Render labelled kitchen frames from randomised states (labels from scene truth).
+
+Fixture states are sampled on both sides of their thresholds, the kettle on a burner,
+between burners or held (after a scripted pick), the arm jittered, and the rendering
+varied: light positions and brightness, camera pose. Scene truth is read here only to
+label data; perception never reads it.
+"""
+
+from __future__ import annotations
+
+# The kitchen package picks MuJoCo's offscreen GL backend: it must load before mujoco.
+import embodiments.franka_kitchen  # noqa: F401 - imported for that side effect
+
+# isort: split
+from dataclasses import dataclass
+
+import mujoco
+import numpy as np
+from numpy.typing import NDArray
+
+from embodiments.franka_kitchen import perturb
+from embodiments.franka_kitchen.env import FrankaKitchen
+from embodiments.franka_kitchen.layout import BURNER_XY, FIXTURES
+from skills.perception.classical import ClassicalDetector, Region, region_from_pair
+from skills.perception.labels import FIXTURE_ATOMS, ON_ATOMS, kettle_class
+from skills.perception.learned import shrink_wrist
+
+ARM_JITTER_RAD = 0.3
+CAMERA_SHIFT_M = 0.02
+CAMERA_TILT_RAD = 0.03
+LIGHT_SHIFT_M = 0.3
+LIGHT_GAIN = (0.6, 1.4)
+OFF_BURNER_XY = ((0.0, 0.339), (0.0, 0.78), (-0.223, 0.56), (0.22, 0.56), (0.0, 0.56))
+
+
+@dataclass(frozen=True, slots=True)
+class FrameSet:
+    """Rendered frames and their labels, one row per state."""
+
+    overview: NDArray[np.uint8]  # N x H x W x 3
+    wrist: NDArray[np.uint8]  # N x 64 x 64 x 3
+    fixtures: NDArray[np.uint8]  # N x len(FIXTURE_ATOMS), 1 = active
+    kettle: NDArray[np.int64]  # N, index into KETTLE_CLASSES
+
+    def __len__(self) -> int:
+        return int(self.kettle.shape[0])
+
+
+class Appearance:
+    """Perturbs lights and camera poses of a kitchen's MjModel; `restore` undoes it."""
+
+    def __init__(self, model: mujoco.MjModel) -> None:
+        self.model = model
+        self._light_pos = model.light_pos.copy()
+        self._light_diffuse = model.light_diffuse.copy()
+        self._cam_pos = model.cam_pos.copy()
+        self._cam_quat = model.cam_quat.copy()
+
+    def restore(self) -> None:
+        """Put back the values the model was built with."""
+        self.model.light_pos[:] = self._light_pos
+        self.model.light_diffuse[:] = self._light_diffuse
+        self.model.cam_pos[:] = self._cam_pos
+        self.model.cam_quat[:] = self._cam_quat
+
+    def sample(self, rng: np.random.Generator) -> None:
+        """Jitter every light and camera around the built values."""
+        m = self.model
+        m.light_pos[:] = self._light_pos + rng.uniform(-LIGHT_SHIFT_M, LIGHT_SHIFT_M, (m.nlight, 3))
+        gain = rng.uniform(*LIGHT_GAIN, (m.nlight, 1))
+        m.light_diffuse[:] = np.clip(self._light_diffuse * gain, 0.0, 1.0)
+        m.cam_pos[:] = self._cam_pos + rng.uniform(-CAMERA_SHIFT_M, CAMERA_SHIFT_M, (m.ncam, 3))
+        for i in range(m.ncam):
+            axis = rng.normal(size=3)
+            angle = rng.uniform(-CAMERA_TILT_RAD, CAMERA_TILT_RAD)
+            half = np.concatenate(
+                [[np.cos(angle / 2)], np.sin(angle / 2) * axis / np.linalg.norm(axis)]
+            )
+            quat = np.zeros(4)
+            mujoco.mju_mulQuat(quat, half, self._cam_quat[i])
+            m.cam_quat[i] = quat
+
+
+def sample_fixtures(kitchen: FrankaKitchen, rng: np.random.Generator) -> None:
+    """Each fixture active with probability 1/2, anywhere in its sampling range."""
+    for fx in FIXTURES:
+        low, high = fx.active_range if rng.random() < 0.5 else fx.inactive_range
+        perturb.set_fixture(kitchen.model, kitchen.data, fx, float(rng.uniform(low, high)))
+
+
+def sample_kettle(kitchen: FrankaKitchen, rng: np.random.Generator) -> None:
+    """On a burner (90%, jittered) or between burners (10%)."""
+    if rng.random() < 0.1:
+        x, y = OFF_BURNER_XY[rng.integers(len(OFF_BURNER_XY))]
+    else:
+        x, y = list(BURNER_XY.values())[rng.integers(len(BURNER_XY))]
+    dx, dy = rng.uniform(-0.03, 0.03, 2)
+    perturb.set_kettle(kitchen.data, kitchen.model, (x + dx, y + dy), float(rng.uniform(-0.5, 0.5)))
+
+
+def _label_and_render(kitchen: FrankaKitchen, rows: list[tuple[object, ...]]) -> None:
+    mujoco.mj_forward(kitchen.model, kitchen.data)
+    atoms = kitchen.scene_truth().atoms
+    fixtures = np.array([a in atoms for a in FIXTURE_ATOMS], dtype=np.uint8)
+    rows.append(
+        (
+            kitchen.render("overview"),
+            shrink_wrist(kitchen.render("wrist")),
+            fixtures,
+            kettle_class(atoms),
+        )
+    )
+
+
+def render_free(kitchen: FrankaKitchen, seed: int, n: int, rows: list[tuple[object, ...]]) -> None:
+    """`n` states from one reset: fixtures, kettle, arm and appearance resampled each time."""
+    rng = np.random.default_rng(seed)
+    kitchen.reset(seed=seed)
+    look = Appearance(kitchen.model)
+    arm = kitchen.data.qpos[:7].copy()
+    for i in range(n):
+        sample_fixtures(kitchen, rng)
+        sample_kettle(kitchen, rng)
+        jitter = rng.uniform(-ARM_JITTER_RAD, ARM_JITTER_RAD, 7) if i % 3 else np.zeros(7)
+        kitchen.data.qpos[:7] = arm + jitter
+        if i % 4:
+            look.sample(rng)
+        else:
+            look.restore()
+        _label_and_render(kitchen, rows)
+    look.restore()
+
+
+def render_held(kitchen: FrankaKitchen, seed: int, n: int, rows: list[tuple[object, ...]]) -> None:
+    """Pick the kettle with the scripted skill, then `n` variants of fixtures and appearance."""
+    from skills.kitchen.specs import PickArgs  # noqa: PLC0415 - skills load the simulator
+    from skills.registry import make_skill  # noqa: PLC0415 - skills load the simulator
+
+    rng = np.random.default_rng(seed)
+    kitchen.reset(seed=seed)
+    make_skill("pick").run(kitchen, PickArgs(object="kettle"))
+    look = Appearance(kitchen.model)
+    for i in range(n):
+        sample_fixtures(kitchen, rng)
+        if i % 4:
+            look.sample(rng)
+        else:
+            look.restore()
+        _label_and_render(kitchen, rows)
+    look.restore()
+
+
+def render_frames(
+    seeds: range, *, states_per_seed: int, held_every: int, held_variants: int
+) -> FrameSet:
+    """Render from every seed; every `held_every`-th seed also yields held-kettle frames."""
+    kitchen = FrankaKitchen()
+    rows: list[tuple[object, ...]] = []
+    try:
+        for k, seed in enumerate(seeds):
+            render_free(kitchen, seed, states_per_seed, rows)
+            if held_every and k % held_every == 0:
+                render_held(kitchen, seed, held_variants, rows)
+    finally:
+        kitchen.close()
+    overview, wrist, fixtures, kettle = zip(*rows, strict=True)
+    return FrameSet(
+        overview=np.stack(overview),
+        wrist=np.stack(wrist),
+        fixtures=np.stack(fixtures),
+        kettle=np.asarray(kettle, dtype=np.int64),
+    )
+
+
+def save(frames: FrameSet, path: str) -> None:
+    """Write a FrameSet as a compressed .npz cache."""
+    np.savez_compressed(
+        path,
+        overview=frames.overview,
+        wrist=frames.wrist,
+        fixtures=frames.fixtures,
+        kettle=frames.kettle,
+    )
+
+
+def load(path: str) -> FrameSet:
+    """Read a FrameSet cache written by `save`."""
+    with np.load(path) as z:
+        return FrameSet(z["overview"], z["wrist"], z["fixtures"], z["kettle"])
+
+
+def calibrate_classical(kitchen: FrankaKitchen, seed: int = 0) -> ClassicalDetector:
+    """Regions and templates for the classical detector, from renders of one neutral scene.
+
+    Every fixture inactive and the kettle between burners, then each fixture activated
+    (and the kettle put on each burner) alone, from the unperturbed overview camera.
+    """
+    kitchen.reset(seed=seed)
+    model, data = kitchen.model, kitchen.data
+    for fx in FIXTURES:
+        perturb.set_fixture(model, data, fx, 0.0)
+    perturb.set_kettle(data, model, OFF_BURNER_XY[-1], 0.0)
+    mujoco.mj_forward(model, data)
+    base = kitchen.render("overview")
+    fixtures: dict[str, Region] = {}
+    for fx, atom in zip(FIXTURES, FIXTURE_ATOMS, strict=True):
+        perturb.set_fixture(model, data, fx, fx.active_target)
+        mujoco.mj_forward(model, data)
+        fixtures[str(atom)] = region_from_pair(base, kitchen.render("overview"))
+        perturb.set_fixture(model, data, fx, 0.0)
+    burners: dict[str, Region] = {}
+    for xy, atom in zip(BURNER_XY.values(), ON_ATOMS, strict=True):
+        perturb.set_kettle(data, model, xy, 0.0)
+        mujoco.mj_forward(model, data)
+        burners[str(atom)] = region_from_pair(base, kitchen.render("overview"))
+    return ClassicalDetector(fixtures, burners)

@@ -1,0 +1,95 @@
+"""Test doubles for perception: synthetic frames, a scripted detector, a scripted VLM asker."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping, Sequence
+
+import numpy as np
+
+from embodiments.base import Frame, Observation, Proprioception
+from embodiments.scene import Atom
+from skills.perception.base import PredicateEstimate
+from skills.perception.labels import ALL_ATOMS
+
+
+def fake_frame(seed: int = 0) -> Frame:
+    """A random-looking, valid 128x128 RGB frame."""
+    return np.random.default_rng(seed).integers(20, 255, (128, 128, 3), dtype=np.uint8)
+
+
+def fake_observation(
+    overview: object | None = None, wrist: object | None = None, ee_x_m: float = 0.0
+) -> Observation:
+    """An observation with the given frames (valid synthetic ones by default).
+
+    Frames are typed `object` so tests can pass malformed ones on purpose.
+    """
+    frames = {
+        "overview": fake_frame(1) if overview is None else overview,
+        "wrist": fake_frame(2) if wrist is None else wrist,
+    }
+    proprio = Proprioception(
+        joint_position_rad=np.zeros(7),
+        joint_velocity_rad_s=np.zeros(7),
+        gripper_opening_m=0.08,
+        end_effector_position_m=np.array([ee_x_m, 0.0, 1.8]),
+    )
+    return Observation(frames=frames, proprio=proprio, time_s=0.0)  # type: ignore[arg-type]  # malformed frames are the point
+
+
+class FakeDetector:
+    """Answers from a script: one {atom text: (value, confidence)} map per call.
+
+    The last map repeats once the script runs out; atoms it does not name read as
+    false with confidence 0.99. `calls` counts how often `detect` ran;
+    `frames_seen` keeps what it was shown.
+    """
+
+    def __init__(
+        self,
+        script: Sequence[Mapping[str, tuple[bool, float]]] = ({},),
+        *,
+        name: str = "fake",
+    ) -> None:
+        self.script = list(script) or [{}]
+        self.name = name
+        self.calls = 0
+        self.frames_seen: list[Mapping[str, Frame]] = []
+
+    def atoms(self) -> tuple[Atom, ...]:
+        """Every kitchen atom."""
+        return ALL_ATOMS
+
+    def detect(
+        self, frames: Mapping[str, Frame], atoms: Collection[Atom] | None = None
+    ) -> dict[str, PredicateEstimate]:
+        """The next scripted answers."""
+        answers = self.script[min(self.calls, len(self.script) - 1)]
+        self.calls += 1
+        self.frames_seen.append(frames)
+        out: dict[str, PredicateEstimate] = {}
+        for atom in ALL_ATOMS if atoms is None else atoms:
+            value, confidence = answers.get(str(atom), (False, 0.99))
+            out[str(atom)] = PredicateEstimate(
+                atom=atom, value=value, confidence=confidence, detector=self.name
+            )
+        return out
+
+
+class FakeAsker:
+    """A VLM stand-in: answers by question text, records every question it was asked."""
+
+    def __init__(self, answers: Mapping[str, str], default: str = "no") -> None:
+        self.answers = dict(answers)
+        self.default = default
+        self.questions: list[str] = []
+        self.image_bytes: list[int] = []
+
+    def __call__(self, text: str, png: bytes) -> str:
+        """The scripted answer to the first key contained in the question."""
+        self.questions.append(text)
+        self.image_bytes.append(len(png))
+        for key, answer in self.answers.items():
+            if key in text:
+                return answer
+        return self.default
