@@ -34,7 +34,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     check.set_defaults(handler=_check)
     bench = sub.add_parser("bench", help="success rate per skill variant from seeded starts")
     bench.add_argument("--episodes", type=int, default=50, help="episodes per variant")
-    bench.add_argument("--only", default="", help="run variants whose label contains this")
+    bench.add_argument(
+        "--only", default="", help="comma-separated: run variants whose label contains one"
+    )
     bench.add_argument("--out", type=Path, default=None, help="write the markdown table here")
     bench.set_defaults(handler=_bench)
     demo = subparsers.add_parser("demo", help="run a fixed plan of scripted skills in the kitchen")
