@@ -232,16 +232,20 @@ class Motion:
             self.stopped_ticks += int(applied.stopped)
         return False
 
-    def track(self, path: list[FloatArray], *, ticks_per_point: int = 1) -> None:
-        """Follow a joint path point by point (each point one control tick away)."""
+    def track(self, path: list[FloatArray], *, max_speed_rad_s: float = 0.6) -> None:
+        """Follow a joint path point by point, no joint faster than `max_speed_rad_s`."""
         k = self.kitchen
         dt = 1.0 / k.limits.control_rate_hz
+        previous = k.proprio().joint_position_rad
         for goal in path:
-            for _ in range(ticks_per_point):
+            jump = float(np.max(np.abs(goal - previous)))
+            ticks = max(2, int(np.ceil(jump / (max_speed_rad_s * dt))))
+            previous = goal
+            for i in range(ticks):
                 if self.cancel.cancelled:
                     raise _Cancelled
                 err = goal - k.proprio().joint_position_rad
-                applied = self.embodiment.apply(Command(err / dt / ticks_per_point, self.gripper))
+                applied = self.embodiment.apply(Command(err / dt / (ticks - i), self.gripper))
                 self.ticks += 1
                 self.clamped_ticks += int(applied.was_clamped)
                 self.stopped_ticks += int(applied.stopped)

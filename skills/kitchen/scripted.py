@@ -38,6 +38,7 @@ from skills.kitchen.reach import approach, release
 from skills.registry import register_skill
 
 KETTLE_MISS_M = 0.04  # how far off the burner's centre the kettle may be let go
+CARRY_JOINT_SPEED_RAD_S = 0.5  # a kettle hanging from its handle bar swings when rushed
 
 
 class _KitchenSkill(Skill):
@@ -160,7 +161,7 @@ class PlaceScripted(_KitchenSkill):
         above, path = plan
         # Straight, level segments followed through continuous IK: big joint-space swings
         # would throw the kettle, which can pivot about its handle bar, into the knobs.
-        motion.track(path, ticks_per_point=2)
+        motion.track(path, max_speed_rad_s=CARRY_JOINT_SPEED_RAD_S)
         motion.posture = path[-1]
         motion.move_to(above, tol_m=CARRY_TOLERANCE_M, tol_rad=0.2, max_ticks=30)
         if not kitchen.scene_truth().holds("holding(kettle)"):
