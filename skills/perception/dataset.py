@@ -112,6 +112,21 @@ def _label_and_render(kitchen: FrankaKitchen, rows: list[tuple[object, ...]]) ->
     )
 
 
+def _restyle_and_render(
+    kitchen: FrankaKitchen,
+    look: Appearance,
+    rng: np.random.Generator,
+    i: int,
+    rows: list[tuple[object, ...]],
+) -> None:
+    """Every fourth state keeps the stock appearance; the others get sampled lights/cameras."""
+    if i % 4:
+        look.sample(rng)
+    else:
+        look.restore()
+    _label_and_render(kitchen, rows)
+
+
 def render_free(kitchen: FrankaKitchen, seed: int, n: int, rows: list[tuple[object, ...]]) -> None:
     """`n` states from one reset: fixtures, kettle, arm and appearance resampled each time."""
     rng = np.random.default_rng(seed)
@@ -123,11 +138,7 @@ def render_free(kitchen: FrankaKitchen, seed: int, n: int, rows: list[tuple[obje
         sample_kettle(kitchen, rng)
         jitter = rng.uniform(-ARM_JITTER_RAD, ARM_JITTER_RAD, 7) if i % 3 else np.zeros(7)
         kitchen.data.qpos[:7] = arm + jitter
-        if i % 4:
-            look.sample(rng)
-        else:
-            look.restore()
-        _label_and_render(kitchen, rows)
+        _restyle_and_render(kitchen, look, rng, i, rows)
     look.restore()
 
 
@@ -142,11 +153,7 @@ def render_held(kitchen: FrankaKitchen, seed: int, n: int, rows: list[tuple[obje
     look = Appearance(kitchen.model)
     for i in range(n):
         sample_fixtures(kitchen, rng)
-        if i % 4:
-            look.sample(rng)
-        else:
-            look.restore()
-        _label_and_render(kitchen, rows)
+        _restyle_and_render(kitchen, look, rng, i, rows)
     look.restore()
 
 
