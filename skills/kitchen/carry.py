@@ -12,7 +12,8 @@ from skills.kitchen.ik import cartesian_path, solve_ik
 
 CARRY_LIFT_M = 0.10
 CARRY_TOLERANCE_M = 0.02
-CENTRING_ROUNDS = 3
+CENTRING_ROUNDS = 5
+SETTLE_TICKS = 10
 SWING_STEP_RAD = 0.03  # per tick pair: about 0.2 rad/s, gentle on a hanging kettle
 TRANSIT_XY = (0.0, 0.5)  # above the middle of the stove, where the arm has room
 CARRY_YAWS_RAD = (0.0, 0.4, -0.4, 0.8, -0.8, 1.2, -1.2, 1.6, -1.6)
@@ -31,10 +32,11 @@ def centre_over(motion: Motion, burner: str, above: Pose) -> tuple[Pose, float]:
         return np.array([bx - x, by - y, 0.0])
 
     for _ in range(CENTRING_ROUNDS):
+        # Let the kettle stop swinging about the handle bar before measuring it.
+        motion.move_to(above, tol_m=0.0, tol_rad=0.0, max_ticks=SETTLE_TICKS)
         if float(np.linalg.norm(miss())) < 0.01:
             break
         above = above.offset_world(miss())
-        motion.move_to(above, tol_m=0.005, tol_rad=0.2, max_ticks=20)
     return above, float(np.linalg.norm(miss()))
 
 
