@@ -35,7 +35,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     bench = sub.add_parser("bench", help="success rate per skill variant from seeded starts")
     bench.add_argument("--episodes", type=int, default=50, help="episodes per variant")
     bench.add_argument(
-        "--only", default="", help="comma-separated: run variants whose label contains one"
+        "--only", default="", help="';'-separated: run variants whose label contains one"
     )
     bench.add_argument("--out", type=Path, default=None, help="write the markdown table here")
     bench.set_defaults(handler=_bench)

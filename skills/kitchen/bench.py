@@ -19,7 +19,8 @@ def run_bench(*, episodes: int, only: str = "", progress: Console | None = None)
     rows = []
     started = time.monotonic()
     for variant in all_variants():
-        if only and not any(part and part in variant.label for part in only.split(",")):
+        # ";" separates filters: labels themselves contain commas.
+        if only and not any(part and part in variant.label for part in only.split(";")):
             continue
         results = [run_episode(kitchen, variant, seed) for seed in range(episodes)]
         wins = sum(r.success for r in results)
