@@ -25,7 +25,7 @@ from embodiments.base import (
 from embodiments.errors import EmbodimentSetupError, EmbodimentStateError
 from embodiments.franka_kitchen import perturb, truth
 from embodiments.franka_kitchen.config import KitchenConfig
-from embodiments.franka_kitchen.model import build_model
+from embodiments.franka_kitchen.model import build_model, kitchen_env_class
 from embodiments.scene import SceneTruth
 
 N_ARM = 7
@@ -42,11 +42,7 @@ class FrankaKitchen(Embodiment):
 
     def __init__(self, config: KitchenConfig | None = None) -> None:
         self.config = config or KitchenConfig()
-        from gymnasium_robotics.envs.franka_kitchen.kitchen_env import (  # noqa: PLC0415
-            KitchenEnv,
-        )
-
-        self._env = KitchenEnv(
+        self._env = kitchen_env_class()(
             robot_noise_ratio=self.config.robot_noise_ratio, object_noise_ratio=0.0
         )
         self.model = build_model(self.config)

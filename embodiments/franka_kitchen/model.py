@@ -8,7 +8,10 @@ environment keeps its state layout.
 
 from __future__ import annotations
 
+import contextlib
+import io
 from pathlib import Path
+from typing import Any
 
 import mujoco
 import numpy as np
@@ -23,6 +26,19 @@ OVERVIEW_DISTANCE_M = 2.2
 OVERVIEW_AZIMUTH_DEG = 70.0
 OVERVIEW_ELEVATION_DEG = -35.0
 FINGER_KP = 2500.0
+
+
+def kitchen_env_class() -> Any:  # noqa: ANN401 - gymnasium-robotics ships no type hints
+    """gymnasium-robotics' KitchenEnv class, imported without its start-up notice.
+
+    On first import gymnasium-robotics prints a notice about its Adroit hand
+    environments' rewards to stderr; it has nothing to do with the kitchen and only
+    confuses the person at the terminal.
+    """
+    with contextlib.redirect_stderr(io.StringIO()):
+        from gymnasium_robotics.envs.franka_kitchen import kitchen_env  # noqa: PLC0415
+
+    return kitchen_env.KitchenEnv
 
 
 def kitchen_xml_path() -> Path:
