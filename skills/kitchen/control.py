@@ -122,8 +122,6 @@ class Motion:
         `yaw_weight` < 1 softens the rotation about the world's vertical: a gripper
         closed around a vertical handle may turn about it when the arm runs short of reach.
         """
-        if self.cancel.cancelled:
-            raise _Cancelled
         k, g = self.kitchen, self.gains
         now = self.pose()
         e_p = target.position - now.position
@@ -135,11 +133,7 @@ class Motion:
         w = _cap(g.rotation_gain_per_s * e_r, g.max_angular_speed_rad_s)
         q = k.proprio().joint_position_rad
         jac = k.end_effector_jacobian_full() * weights[:, None]
-        qdot = self._solve(jac, np.concatenate([v, w]) * weights, q)
-        applied = self.embodiment.apply(Command(qdot, self.gripper))
-        self.ticks += 1
-        self.clamped_ticks += int(applied.was_clamped)
-        self.stopped_ticks += int(applied.stopped)
+        self._send(self._solve(jac, np.concatenate([v, w]) * weights, q))
         return float(np.linalg.norm(e_p)), float(np.linalg.norm(e_r))
 
     def _solve(self, jac: FloatArray, twist: FloatArray, q: FloatArray) -> FloatArray:
@@ -220,16 +214,11 @@ class Motion:
         if max_speed_rad_s is not None:
             cap = np.minimum(cap, max_speed_rad_s)
         for _ in range(max_ticks):
-            if self.cancel.cancelled:
-                raise _Cancelled
             err = goal - k.proprio().joint_position_rad
             if float(np.max(np.abs(err))) < tol_rad:
                 return True
             scale = max(1.0, float(np.max(np.abs(err) / (cap * dt * 2.0))))
-            applied = self.embodiment.apply(Command(err / (2.0 * dt) / scale, self.gripper))
-            self.ticks += 1
-            self.clamped_ticks += int(applied.was_clamped)
-            self.stopped_ticks += int(applied.stopped)
+            self._send(err / (2.0 * dt) / scale)
         return False
 
     def track(self, path: list[FloatArray], *, max_speed_rad_s: float = 0.6) -> None:
@@ -242,13 +231,17 @@ class Motion:
             ticks = max(2, int(np.ceil(jump / (max_speed_rad_s * dt))))
             previous = goal
             for i in range(ticks):
-                if self.cancel.cancelled:
-                    raise _Cancelled
                 err = goal - k.proprio().joint_position_rad
-                applied = self.embodiment.apply(Command(err / dt / (ticks - i), self.gripper))
-                self.ticks += 1
-                self.clamped_ticks += int(applied.was_clamped)
-                self.stopped_ticks += int(applied.stopped)
+                self._send(err / dt / (ticks - i))
+
+    def _send(self, joint_velocity_rad_s: FloatArray) -> None:
+        """Send one tick's command (unless cancelled) and count what the embodiment did."""
+        if self.cancel.cancelled:
+            raise Cancelled
+        applied = self.embodiment.apply(Command(joint_velocity_rad_s, self.gripper))
+        self.ticks += 1
+        self.clamped_ticks += int(applied.was_clamped)
+        self.stopped_ticks += int(applied.stopped)
 
     def grip(self, opening: float, ticks: int = 4) -> None:
         """Open or close the gripper while holding the current pose."""
@@ -259,8 +252,16 @@ class Motion:
 
     def result(self, ok: bool, message: str) -> SkillResult:
         """A SkillResult with this motion's counters."""
+        return self._result(SkillStatus.SUCCEEDED if ok else SkillStatus.FAILED, message)
+
+    def cancelled_result(self) -> SkillResult:
+        """The result of a run stopped by its cancel token; halts the arm first."""
+        self.embodiment.stop()
+        return self._result(SkillStatus.CANCELLED, self.cancel.reason or "cancelled")
+
+    def _result(self, status: SkillStatus, message: str) -> SkillResult:
         return SkillResult(
-            status=SkillStatus.SUCCEEDED if ok else SkillStatus.FAILED,
+            status=status,
             message=message,
             ticks=self.ticks,
             duration_s=time.monotonic() - self.started_s,
@@ -269,26 +270,10 @@ class Motion:
         )
 
 
-class _Cancelled(Exception):  # noqa: N818 - internal control-flow signal, never escapes
+class Cancelled(Exception):  # noqa: N818 - internal control-flow signal, never escapes
     """Raised inside a primitive when the cancel token fires."""
 
 
 def _cap(vec: FloatArray, limit: float) -> FloatArray:
     norm = float(np.linalg.norm(vec))
     return vec if norm <= limit else vec * (limit / norm)
-
-
-def cancelled_result(motion: Motion) -> SkillResult:
-    """The result of a run stopped by its cancel token (the arm is halted)."""
-    motion.embodiment.stop()
-    return SkillResult(
-        status=SkillStatus.CANCELLED,
-        message=motion.cancel.reason or "cancelled",
-        ticks=motion.ticks,
-        duration_s=time.monotonic() - motion.started_s,
-        clamped_ticks=motion.clamped_ticks,
-        stopped_ticks=motion.stopped_ticks,
-    )
-
-
-Cancelled = _Cancelled

@@ -30,7 +30,6 @@ from skills.kitchen.control import (
     Cancelled,
     Motion,
     Pose,
-    cancelled_result,
     frame_from,
 )
 from skills.kitchen.fixtures import ARTICULATIONS, PADS_ON_HANDLE_M
@@ -58,11 +57,11 @@ class _KitchenSkill(Skill):
         motion = Motion(embodiment, cancel or CancelToken())
         _ = motion.kitchen  # raises SkillIncompatibleError before anything moves
         if motion.cancel.cancelled:
-            return cancelled_result(motion)
+            return motion.cancelled_result()
         try:
             ok, message = self.script(motion, args)
         except Cancelled:
-            return cancelled_result(motion)
+            return motion.cancelled_result()
         return motion.result(ok, message)
 
     def script(self, motion: Motion, args: BaseModel) -> tuple[bool, str]:
