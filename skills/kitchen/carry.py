@@ -61,23 +61,24 @@ def plan_carry(motion: Motion, burner: str) -> tuple[Pose, list[FloatArray]] | N
     lift = now.offset_world(np.array([0.0, 0.0, max(0.0, carry_z - kettle[2])]))
     q_now = kitchen.proprio().joint_position_rad
     transit = Pose(np.array([*TRANSIT_XY, carry_z]) - hand_to_kettle, now.rotation)
+    ignore = kettle_bodies(kitchen)
+    aboves = []
+    for yaw in CARRY_YAWS_RAD:
+        turn = rotation_about(np.array([0.0, 0.0, 1.0]), yaw)
+        aboves.append(
+            Pose(np.array([bx, by, carry_z]) - turn @ hand_to_kettle, turn @ now.rotation)
+        )
     for via in ([lift], [lift, transit]):
-        for yaw in CARRY_YAWS_RAD:
-            turn = rotation_about(np.array([0.0, 0.0, 1.0]), yaw)
-            above = Pose(np.array([bx, by, carry_z]) - turn @ hand_to_kettle, turn @ now.rotation)
-            path = cartesian_path(
-                kitchen, q_now, [*via, above], ignore_bodies=kettle_bodies(kitchen)
-            )
+        for above in aboves:
+            path = cartesian_path(kitchen, q_now, [*via, above], ignore_bodies=ignore)
             if path is not None:
                 return above, path
     # No straight route from this posture: lift, then swing slowly in joint space to
     # the most comfortable solution over the burner.
-    lifted = cartesian_path(kitchen, q_now, [lift], ignore_bodies=kettle_bodies(kitchen))
+    lifted = cartesian_path(kitchen, q_now, [lift], ignore_bodies=ignore)
     start = q_now if not lifted else lifted[-1]
-    for yaw in CARRY_YAWS_RAD:
-        turn = rotation_about(np.array([0.0, 0.0, 1.0]), yaw)
-        above = Pose(np.array([bx, by, carry_z]) - turn @ hand_to_kettle, turn @ now.rotation)
-        goal = solve_ik(kitchen, above, start, ignore_bodies=kettle_bodies(kitchen))
+    for above in aboves:
+        goal = solve_ik(kitchen, above, start, ignore_bodies=ignore)
         if goal is not None:
             return above, [*(lifted or []), *_interpolate(start, goal, SWING_STEP_RAD)]
     return None
