@@ -10,26 +10,33 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 
+from pydantic import ValidationError
 from rich.console import Console
 
+from agent.errors import AgentError
 from embodiments.errors import EmbodimentError
 from embodiments.registry import PluginLoadError
 from planner.errors import PlannerError
 from safety.errors import SafetyError
+from safety.steplog.logs import configure_logging
 from skills.errors import SkillError
 
 COMMAND_MODULES: tuple[str, ...] = (
+    "agent.cli_run",
     "agent.cli_skills",
     "agent.cli_plan",
     "agent.cli_audit",
     "agent.cli_safety",
+    "agent.cli_bench",
 )
 
 # Errors whose message tells a person what to fix; shown without a traceback.
 USER_ERRORS: tuple[type[BaseException], ...] = (
+    AgentError,
     EmbodimentError,
     SkillError,
     PluginLoadError,
@@ -58,6 +65,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    configure_logging(stream=sys.stderr, level=os.environ.get("STEWARD_LOG_LEVEL", "warning"))
     handler = getattr(args, "handler", None)
     if handler is None:
         parser.print_help()
@@ -66,6 +74,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         status: int = handler(args)
     except USER_ERRORS as exc:
         Console(stderr=True).print(f"[bold red]error:[/] {exc}", highlight=False)
+        return EXIT_USAGE
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(map(str, e['loc'])) or 'value'}: {e['msg']}" for e in exc.errors()
+        )
+        Console(stderr=True).print(f"[bold red]error:[/] invalid setting: {problems}")
         return EXIT_USAGE
     except KeyboardInterrupt:
         Console(stderr=True).print("[yellow]interrupted[/]")

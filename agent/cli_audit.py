@@ -6,8 +6,8 @@
     steward audit report RUN -o report.html     one self-contained HTML file
 
 Every sub-command takes `--log-dir` (default `$STEWARD_LOG_DIR`, else
-`~/.local/share/steward/runs`). A bad run id, a missing directory or an unreadable
-file is reported in one sentence with exit status 2, never as a traceback.
+`$STEWARD_HOME/runs`, else `~/.steward/runs`). A bad run id, a missing directory or an
+unreadable file is reported in one sentence with exit status 2, never as a traceback.
 """
 
 from __future__ import annotations
@@ -196,7 +196,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--log-dir",
         metavar="DIR",
         default=None,
-        help=f"where runs are stored (default: ${LOG_DIR_ENV} or ~/.local/share/steward/runs)",
+        help=f"where runs are stored (default: ${LOG_DIR_ENV}, else $STEWARD_HOME/runs)",
     )
     audit = subparsers.add_parser(
         "audit",

@@ -171,6 +171,32 @@ class SupportsKinematics(Protocol):
         ...
 
 
+@runtime_checkable
+class SupportsProprio(Protocol):
+    """Embodiments that read joint state without rendering cameras (cheap, every tick)."""
+
+    def proprio(self) -> Proprioception:
+        """Current joint state, gripper opening and end-effector position."""
+        ...
+
+
+@runtime_checkable
+class SupportsSnapshot(Protocol):
+    """Simulators whose whole state can be saved and restored (for durable, resumable runs).
+
+    A real robot's world persists on its own when the agent process dies; a simulator's
+    does not, so a resumed run restores the snapshot taken at its last checkpoint.
+    """
+
+    def snapshot(self) -> bytes:
+        """The full simulation state as opaque bytes."""
+        ...
+
+    def restore(self, snapshot: bytes) -> None:
+        """Put the simulation back in a state returned by `snapshot`."""
+        ...
+
+
 class EmbodimentWrapper(Embodiment):
     """Changes one thing about an embodiment and forwards the rest (Gymnasium style)."""
 

@@ -8,6 +8,7 @@ fixed cell, so perception code can be unit-tested against known labels.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -28,7 +29,7 @@ from embodiments.registry import register_embodiment
 from embodiments.scene import Atom, Pose, SceneTruth
 
 N_JOINTS = 7
-_CELLS = (
+CELLS = (
     "open(microwave)",
     "open(slide_cabinet)",
     "open(hinge_cabinet)",
@@ -92,7 +93,7 @@ class FakeEmbodiment(Embodiment):
         rng = np.random.default_rng(seed)
         atoms = {Atom.parse(a) for a in self.config.initial_atoms}
         if self.config.randomize:
-            atoms |= {Atom.parse(c) for c in _CELLS[:8] if rng.random() < 0.3}
+            atoms |= {Atom.parse(c) for c in CELLS[:8] if rng.random() < 0.3}
         self._state = _State(q=rng.uniform(-0.5, 0.5, N_JOINTS), atoms=atoms)
         return self.observe()
 
@@ -106,26 +107,32 @@ class FakeEmbodiment(Embodiment):
         """Frames that paint the state; proprioception from the linear arm."""
         st = self._require()
         frames = {name: self._render(st, i) for i, name in enumerate(self.config.cameras)}
-        proprio = Proprioception(
+        return Observation(
+            frames=frames, proprio=self.proprio(), time_s=st.ticks / self.limits.control_rate_hz
+        )
+
+    def proprio(self) -> Proprioception:
+        """Joint state of the linear arm."""
+        st = self._require()
+        return Proprioception(
             joint_position_rad=st.q.copy(),
             joint_velocity_rad_s=st.qd.copy(),
             gripper_opening_m=0.08 * st.gripper,
             end_effector_position_m=self._jacobian @ st.q,
-        )
-        return Observation(
-            frames=frames, proprio=proprio, time_s=st.ticks / self.limits.control_rate_hz
         )
 
     def _render(self, st: _State, camera_index: int) -> Frame:
         size = self.config.image_size_px
         img = np.full((size, size, 3), 40 + 20 * camera_index, dtype=np.uint8)
         cell = max(1, size // 4)
-        for i, text in enumerate(_CELLS):
+        for i, text in enumerate(CELLS):
             r, c = divmod(i, 4)
             on = Atom.parse(text) in st.atoms
             img[r * cell : (r + 1) * cell - 1, c * cell : (c + 1) * cell - 1] = (
                 (230, 200, 40) if on else (20, 20, 90)
             )
+        # The arm, as a real camera would show it: a patch whose colour follows the joints.
+        img[-cell:, :cell] = (30 + 200 * np.mod(np.abs(st.q[:3]), 1.0)).astype(np.uint8)
         if st.person is not None:
             img[-cell:, -cell:] = (220, 120, 120)
         return img
@@ -170,6 +177,34 @@ class FakeEmbodiment(Embodiment):
         return SceneTruth(
             atoms=frozenset(st.atoms), people=people, time_s=st.ticks / self.limits.control_rate_hz
         )
+
+    def snapshot(self) -> bytes:
+        """The fake's state as JSON bytes (joint positions, gripper, atoms, person, ticks)."""
+        st = self._require()
+        person = None if st.person is None else list(st.person.position_m)
+        data = {
+            "q": st.q.tolist(),
+            "gripper": st.gripper,
+            "atoms": sorted(map(str, st.atoms)),
+            "person": person,
+            "ticks": st.ticks,
+        }
+        return json.dumps(data).encode()
+
+    def restore(self, snapshot: bytes) -> None:
+        """Restore a `snapshot()`."""
+        try:
+            data = json.loads(snapshot)
+            self._state = _State(
+                q=np.asarray(data["q"], dtype=np.float64),
+                gripper=float(data["gripper"]),
+                atoms={Atom.parse(a) for a in data["atoms"]},
+                person=None if data["person"] is None else Pose(_xyz(data["person"])),
+                ticks=int(data["ticks"]),
+            )
+        except (ValueError, KeyError, TypeError) as exc:
+            msg = f"not a snapshot of the fake embodiment ({exc}); start a new run"
+            raise EmbodimentStateError(msg) from None
 
     # -- test hooks: the fake skill backends and events change the scene directly --------
 
@@ -218,3 +253,8 @@ def make_fake(**config: object) -> FakeEmbodiment:
         msg = f"invalid fake embodiment setting: {exc}"
         raise EmbodimentConfigError(msg) from None
     return FakeEmbodiment(cfg)
+
+
+def _xyz(values: list[float]) -> tuple[float, float, float]:
+    x, y, z = (float(v) for v in values)
+    return (x, y, z)

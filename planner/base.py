@@ -25,6 +25,7 @@ class FeedbackSource(enum.StrEnum):
     VERIFIER = "verifier"
     EXECUTOR = "executor"
     VALIDATOR = "validator"
+    OPERATOR = "operator"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -16,20 +16,18 @@ from typing import ClassVar, Protocol
 import structlog
 from pydantic import BaseModel, ConfigDict, Field
 
-from planner.actions import ground_actions
 from planner.base import Planner, PlanRequest, PlanResult, PlanStatus, Usage
 from planner.errors import ModelOutputError, PlannerSetupError
 from planner.prompt import Message, messages
 from planner.schema import JsonSchema, Mode, Reply, ReplyKind, build_schema, parse_reply
-from planner.symbolic import Unreachable, plan_to_goal
 from planner.types import Plan
 from planner.validate import (
     CheckedPlan,
     check_answer_text,
-    check_goal,
     check_steps,
     repair_message,
     screen_goal,
+    steps_for_goal,
 )
 
 log = structlog.get_logger(__name__)
@@ -167,13 +165,8 @@ class LLMPlanner(Planner):
     def _checked(self, reply: Reply, request: PlanRequest) -> tuple[CheckedPlan, tuple[str, ...]]:
         if self.settings.mode is Mode.STEPS:
             return check_steps(reply.steps, request), ()
-        goal = check_goal(reply.goal, request)
-        actions = ground_actions(request.specs, request.scene)
-        try:
-            found = plan_to_goal(request.scene.atoms, goal, actions)
-        except Unreachable as exc:
-            raise ModelOutputError((str(exc),)) from None
-        return CheckedPlan(actions=found), tuple(str(g) for g in goal)
+        checked, goal = steps_for_goal(reply.goal, request)
+        return checked, tuple(str(g) for g in goal)
 
 
 def _explain(checked: CheckedPlan, literals: Sequence[str]) -> str:

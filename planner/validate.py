@@ -14,10 +14,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from embodiments.scene import Atom
-from planner.actions import GroundAction, parse_literal
+from planner.actions import GroundAction, ground_actions, parse_literal
 from planner.base import PlanRequest, PlanResult, PlanStatus
 from planner.errors import ModelOutputError
 from planner.schema import atom_vocabulary, visible_choices
+from planner.symbolic import Unreachable, plan_to_goal
 from planner.types import Step
 from skills.base import SkillSpec
 from skills.errors import SkillArgumentError
@@ -123,6 +124,19 @@ def check_goal(texts: Sequence[str], request: PlanRequest) -> tuple[GroundLitera
     if problems:
         raise ModelOutputError(tuple(problems))
     return tuple(literals)
+
+
+def steps_for_goal(
+    texts: Sequence[str], request: PlanRequest
+) -> tuple[CheckedPlan, tuple[GroundLiteral, ...]]:
+    """Steps from the scene to the goal literals by symbolic search; problems otherwise."""
+    goal = check_goal(texts, request)
+    actions = ground_actions(request.specs, request.scene)
+    try:
+        found = plan_to_goal(request.scene.atoms, goal, actions)
+    except Unreachable as exc:
+        raise ModelOutputError((str(exc),)) from None
+    return CheckedPlan(actions=found), goal
 
 
 def repair_message(problems: Sequence[str]) -> str:

@@ -35,6 +35,7 @@ from embodiments.base import (
     FloatArray,
     Observation,
     SupportsKinematics,
+    SupportsProprio,
 )
 from safety.errors import ShieldConfigError
 
@@ -120,6 +121,15 @@ class ActionShield(EmbodimentWrapper):
         """Observe and refresh the arm state the limits are computed from."""
         return self._track(self.inner.observe())
 
+    def _sense(self) -> None:
+        """Read the joints afresh when the embodiment can do so cheaply (else dead-reckon)."""
+        for candidate in (self.inner, self.inner.unwrapped):
+            if isinstance(candidate, SupportsProprio):
+                proprio = candidate.proprio()
+                self._q = np.asarray(proprio.joint_position_rad, dtype=np.float64).copy()
+                self._ee = np.asarray(proprio.end_effector_position_m, dtype=np.float64).copy()
+                return
+
     def _track(self, obs: Observation) -> Observation:
         self._q = np.asarray(obs.proprio.joint_position_rad, dtype=np.float64).copy()
         self._ee = np.asarray(obs.proprio.end_effector_position_m, dtype=np.float64).copy()
@@ -129,6 +139,7 @@ class ActionShield(EmbodimentWrapper):
 
     def apply(self, command: Command) -> AppliedCommand:
         """Send the command within every limit, or hold the arm; report what changed."""
+        self._sense()
         distance = self._distance()
         cause = self._stop_cause(distance)
         if cause is not None:
@@ -140,8 +151,8 @@ class ActionShield(EmbodimentWrapper):
         applied = self.inner.apply(Command(velocity, gripper))
         self._advance(applied.sent)
         names = tuple(dict.fromkeys([*clamped, *applied.clamped]))
-        if names:
-            log.warning(
+        if names:  # per tick, so debug; the agent logs each step's clamp count
+            log.debug(
                 "shield.clamp",
                 clamped=list(names),
                 scale=round(scale, 4),

@@ -18,7 +18,8 @@ if ! "$python" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null
   exit 1
 fi
 
-apt_packages=(libosmesa6 chromium chromium-driver build-essential cmake python3-venv)
+# espeak-ng synthesises the spoken-goal tests; libportaudio2 lets `--listen` use a microphone.
+apt_packages=(libosmesa6 chromium chromium-driver build-essential cmake python3-venv espeak-ng libportaudio2)
 missing=()
 for pkg in "${apt_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")

@@ -235,6 +235,34 @@ class FrankaKitchen(Embodiment):
             self._forced_open_ticks, perturb.apply_event(self.model, self.data, event)
         )
 
+    # -- durable runs ----------------------------------------------------------------
+
+    def snapshot(self) -> bytes:
+        """Physics state (positions, velocities, controls, mocap, time) and forced-open ticks."""
+        self._require_started()
+        spec = mujoco.mjtState.mjSTATE_INTEGRATION
+        state = np.empty(mujoco.mj_stateSize(self.model, spec))
+        mujoco.mj_getState(self.model, self.data, state, spec)
+        return np.concatenate([[float(self._forced_open_ticks)], state]).tobytes()
+
+    def restore(self, snapshot: bytes) -> None:
+        """Restore a `snapshot()`; a snapshot of another model raises with both sizes."""
+        spec = mujoco.mjtState.mjSTATE_INTEGRATION
+        values = np.frombuffer(snapshot, dtype=np.float64)
+        size = mujoco.mj_stateSize(self.model, spec)
+        if values.size != size + 1:
+            msg = (
+                f"snapshot has {values.size - 1} state values, this kitchen model needs "
+                f"{size}: it was taken on another model or version; start a new run"
+            )
+            raise EmbodimentStateError(msg)
+        if not self._started:
+            self._env.reset(seed=0)
+            self._started = True
+        mujoco.mj_setState(self.model, self.data, values[1:].copy(), spec)
+        mujoco.mj_forward(self.model, self.data)
+        self._forced_open_ticks = int(values[0])
+
     def close(self) -> None:
         """Free the renderer and the gymnasium environment."""
         if self._renderer is not None:

@@ -2,8 +2,9 @@
 
 Plans are still validated against the request (skills, visible objects, preconditions),
 so a script cannot slip an invalid plan past the rest of the agent. A script file maps
-goal text to either `steps: [{skill: ..., argument: value}]`, `refuse: reason` or
-`ask: question`.
+goal text to either `steps: [{skill: ..., argument: value}]`, `goal: [literal, ...]`
+(steps found by symbolic search from the scene each time, so a scripted goal replans
+like the `goals` mode of the model planners), `refuse: reason` or `ask: question`.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from planner.base import Planner, PlanRequest, PlanResult, PlanStatus
 from planner.errors import ModelOutputError, PlannerConfigError
 from planner.registry import register_planner
 from planner.types import Plan, Step
-from planner.validate import check_plan_steps, screen_goal
+from planner.validate import check_plan_steps, screen_goal, steps_for_goal
 
 Response = Plan | PlanResult
 
@@ -53,13 +54,26 @@ class ScriptedPlanner(Planner):
         return self._queue.popleft() if self._queue else None
 
     def _validated(self, plan: Plan, request: PlanRequest) -> PlanResult:
+        by_goal = bool(plan.goal_predicates) and not plan.steps
         try:
-            checked = check_plan_steps(plan.steps, request)
+            if by_goal:
+                checked, _ = steps_for_goal(plan.goal_predicates, request)
+            else:
+                checked = check_plan_steps(plan.steps, request)
         except ModelOutputError as exc:
             reason = "The scripted plan is invalid: " + "; ".join(exc.problems)
             return PlanResult.no_plan(PlanStatus.FAILED, reason)
+        steps = checked.steps()
+        explanation = (
+            f"{len(steps)} step(s)." if steps else "Nothing to do: the goal already holds."
+        )
         filled = plan.model_copy(
-            update={"steps": checked.steps(), "backend": self.backend, "goal": request.goal}
+            update={
+                "steps": steps,
+                "backend": self.backend,
+                "goal": request.goal,
+                "explanation": plan.explanation or explanation,
+            }
         )
         return PlanResult.planned(filled)
 
@@ -84,10 +98,12 @@ def _response(goal: str, entry: object) -> Response:
             for s in (dict(x) for x in entry["steps"])
         )
         return Plan(goal=goal, steps=steps)
+    if isinstance(entry, dict) and isinstance(entry.get("goal"), list):
+        return Plan(goal=goal, goal_predicates=tuple(str(g) for g in entry["goal"]))
     for key, status in (("refuse", PlanStatus.REFUSED), ("ask", PlanStatus.ASK)):
         if isinstance(entry, dict) and isinstance(entry.get(key), str):
             return PlanResult.no_plan(status, entry[key])
-    msg = f"script entry for {goal!r} needs 'steps', 'refuse' or 'ask'; got {entry!r}"
+    msg = f"script entry for {goal!r} needs 'steps', 'goal', 'refuse' or 'ask'; got {entry!r}"
     raise PlannerConfigError(msg)
 
 

@@ -3,23 +3,27 @@
 Built-in names: `rules` (the deterministic rule layer), `commonsense` (preconditions and
 effects), `default` (rules then common sense: what the agent runs), `llm` (the default
 layers plus an LLM critic on an OpenAI-compatible server), and from the testing module
-`fake-llm` (the same with a scripted model). Other packages add critics through the
-`steward.critics` entry-point group.
+`fake-llm` (the same with a scripted model). `none` allows every step: it exists for the
+benchmark's no-critic ablation and must never drive a real robot. Other packages add
+critics through the `steward.critics` entry-point group.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from embodiments.registry import Registry
-from safety.critic.base import Critic
+from planner.types import Plan, Step
+from safety.critic.base import Critic, PlanReview
 from safety.critic.combined import CombinedCritic
 from safety.critic.commonsense import CommonsenseCritic
 from safety.critic.llm import ChatBackend, LLMCritic, LLMCriticConfig, OpenAIChatBackend
 from safety.critic.rulebook import RuleBook, default_rulebook, load_rulebook
 from safety.critic.rules import RuleCritic
 from safety.errors import CriticConfigError, CriticNotFoundError
+from safety.verdict import Decision, Verdict
+from skills.scene import PerceivedScene
 
 CriticFactory = Callable[..., Critic]
 
@@ -54,6 +58,24 @@ def make_commonsense(rules_path: str | Path | None = None) -> Critic:
 def make_default(rules_path: str | Path | None = None) -> Critic:
     """Rules, then common sense; strictest wins."""
     return CombinedCritic(default_layers(_book(rules_path)))
+
+
+class NoCritic(Critic):
+    """Allows every step (the benchmark's "no critic" ablation; never for a real robot)."""
+
+    def review_plan(
+        self, plan: Plan, scene: PerceivedScene, history: Sequence[Step] = ()
+    ) -> PlanReview:
+        """Allow everything."""
+        del scene, history
+        allow = Verdict(decision=Decision.ALLOW)
+        return PlanReview(steps=tuple(allow for _ in plan.steps), verdict=allow)
+
+
+@register_critic("none")
+def make_none() -> Critic:
+    """No critic at all."""
+    return NoCritic()
 
 
 @register_critic("llm")

@@ -27,10 +27,18 @@ LOG_DIR_ENV = "STEWARD_LOG_DIR"
 _RUN_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
 
 
+HOME_ENV = "STEWARD_HOME"
+
+
+def steward_home() -> Path:
+    """Where Steward keeps runs: `$STEWARD_HOME`, else `~/.steward`."""
+    return Path(os.environ.get(HOME_ENV, "~/.steward")).expanduser()
+
+
 def default_log_dir() -> Path:
-    """`$STEWARD_LOG_DIR`, else `~/.local/share/steward/runs`."""
+    """`$STEWARD_LOG_DIR`, else `runs/` under `steward_home()`."""
     env = os.environ.get(LOG_DIR_ENV)
-    return Path(env).expanduser() if env else Path.home() / ".local/share/steward/runs"
+    return Path(env).expanduser() if env else steward_home() / "runs"
 
 
 def new_run_id(now: datetime | None = None) -> str:

@@ -51,19 +51,44 @@ class Detector(Protocol):
         ...
 
 
-def perceive(observation: Observation, detector: Detector) -> PerceivedScene:
+def perceive(
+    observation: Observation, detector: Detector, *others: Detector, min_confidence: float = 0.9
+) -> PerceivedScene:
     """The scene estimated from an observation's frames.
 
-    Raises `BadFramesError` (with every problem found) when a frame is black, truncated
-    or has the wrong shape: a bad frame is reported, never classified.
+    `detector` judges every atom; atoms it is unsure of (confidence below
+    `min_confidence`) are cross-checked by each of `others` in turn, averaging the
+    detectors' probabilities. Raises `BadFramesError` (with every problem found) when a
+    frame is black, truncated or has the wrong shape: a bad frame is reported, never
+    classified.
     """
     problems = check_frames(observation.frames)
     if problems:
         raise BadFramesError(problems)
     estimates = detector.detect(observation.frames)
+    for other in others:
+        judged = {str(a) for a in other.atoms()}
+        unsure = [e.atom for e in estimates.values() if e.confidence < min_confidence]
+        wanted = [a for a in unsure if str(a) in judged]
+        if not wanted:
+            break
+        for key, second in other.detect(observation.frames, wanted).items():
+            estimates[key] = average(estimates[key], second)
     return PerceivedScene(
         objects=OBJECTS,
         atoms=frozenset(e.atom for e in estimates.values() if e.value),
         confidence={key: e.confidence for key, e in estimates.items()},
         frame_hashes=tuple(frame_sha256(f) for _, f in sorted(observation.frames.items())),
+    )
+
+
+def average(first: PredicateEstimate, second: PredicateEstimate) -> PredicateEstimate:
+    """Two detectors' estimates of one atom, merged by averaging P(atom is true)."""
+    p_true = 0.5 * sum(e.confidence if e.value else 1.0 - e.confidence for e in (first, second))
+    return PredicateEstimate(
+        atom=first.atom,
+        value=p_true > 0.5,
+        confidence=max(p_true, 1.0 - p_true),
+        detector=f"{first.detector}+{second.detector}",
+        camera=first.camera,
     )

@@ -36,6 +36,13 @@ def _fake() -> Detector:
     return FakeDetector()
 
 
+@DETECTORS.register("cells")
+def _cells() -> Detector:
+    from skills.perception.testing import CellDetector  # noqa: PLC0415 - lazy
+
+    return CellDetector()
+
+
 def make_detector(name: str) -> Detector:
     """Build a registered detector; a miss names the closest and every valid name."""
     return DETECTORS.get(name)()

@@ -8,6 +8,7 @@ import numpy as np
 
 from embodiments.base import Frame, Observation, Proprioception
 from embodiments.scene import Atom
+from embodiments.testing import CELLS
 from skills.perception.base import PredicateEstimate
 from skills.perception.labels import ALL_ATOMS
 
@@ -93,3 +94,35 @@ class FakeAsker:
             if key in text:
                 return answer
         return self.default
+
+
+class CellDetector:
+    """Reads the fake embodiment's painted cells from the overview frame.
+
+    A real frame reader for unit tests of the agent loop: perturb the fake scene and the
+    frames (and so this detector) change, with no script to keep in step.
+    """
+
+    name = "cells"
+
+    def atoms(self) -> tuple[Atom, ...]:
+        """The fixture atoms the fake embodiment paints."""
+        return tuple(Atom.parse(text) for text in CELLS)
+
+    def detect(
+        self, frames: Mapping[str, Frame], atoms: Collection[Atom] | None = None
+    ) -> dict[str, PredicateEstimate]:
+        """Each wanted cell's centre pixel: yellow is true, dark blue false."""
+        image = frames["overview"]
+        cell = image.shape[0] // 4
+        wanted = set(self.atoms() if atoms is None else atoms)
+        out: dict[str, PredicateEstimate] = {}
+        for index, atom in enumerate(self.atoms()):
+            if atom not in wanted:
+                continue
+            row, col = divmod(index, 4)
+            red = int(image[row * cell + cell // 2, col * cell + cell // 2, 0])
+            out[str(atom)] = PredicateEstimate(
+                atom=atom, value=red > 128, confidence=0.99, detector=self.name
+            )
+        return out

@@ -1,4 +1,4 @@
-"""`steward skills` and `steward demo`: useful output, and plain errors for bad input."""
+"""`steward skills`: useful output, and plain errors for bad input."""
 
 from __future__ import annotations
 
@@ -27,13 +27,3 @@ def test_unknown_skill_is_a_plain_error_with_suggestion(
     err = capsys.readouterr().err
     assert "Did you mean 'open'" in err
     assert "Traceback" not in err
-
-
-@pytest.mark.sim
-@pytest.mark.slow
-def test_demo_runs_the_fixed_plan_and_says_so(capsys: pytest.CaptureFixture[str]) -> None:
-    status = main(["demo", "--seed", "0"])
-    out = capsys.readouterr().out
-    assert "FIXED plan" in out
-    assert "open(microwave): done" in out
-    assert status == 0

@@ -43,5 +43,20 @@ def test_script_files_map_goals_to_steps_refusals_and_questions(tmp_path):
     refused = planner.plan(kitchen_request("make toast"))
     assert (refused.status, refused.reason) == (PlanStatus.REFUSED, "no toaster")
     path.write_text("open it: 3\n")
-    with pytest.raises(PlannerConfigError, match="needs 'steps', 'refuse' or 'ask'"):
+    with pytest.raises(PlannerConfigError, match="needs 'steps', 'goal', 'refuse' or 'ask'"):
         load_script(path)
+
+
+def test_a_scripted_goal_is_solved_from_the_scene_each_time(tmp_path):
+    path = tmp_path / "plans.yaml"
+    path.write_text("cook:\n  goal: [open(microwave), turned_on(light)]\n")
+    planner = ScriptedPlanner(load_script(path))
+    first = planner.plan(kitchen_request("cook"))
+    assert first.plan is not None
+    assert [str(s) for s in first.plan.steps] == ["open(target=microwave)", "turn_on(target=light)"]
+    later = planner.plan(kitchen_request("cook", "open(microwave)"))
+    assert later.plan is not None
+    assert [str(s) for s in later.plan.steps] == ["turn_on(target=light)"]
+    done = planner.plan(kitchen_request("cook", "open(microwave)", "turned_on(light)"))
+    assert done.plan is not None
+    assert (done.plan.steps, done.reason) == ((), "Nothing to do: the goal already holds.")

@@ -1,0 +1,35 @@
+"""Durable run state: LangGraph checkpoints in SQLite, restricted to the agent's own types.
+
+Checkpoints are written before every node runs its successor (`durability="sync"`), so
+a process killed at any point resumes at the last finished node. Deserialisation only
+rebuilds the state's own classes (an allowlist), never arbitrary callables.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from langgraph.checkpoint.serde.jsonplus import JsonPlusSerializer
+from langgraph.checkpoint.sqlite import SqliteSaver
+
+from agent.state import STATE_TYPES
+from safety.verdict import Decision, Severity
+
+ALLOWED_TYPES: tuple[type, ...] = (*STATE_TYPES, Decision, Severity)
+
+
+def serializer() -> JsonPlusSerializer:
+    """A serializer that rebuilds only the agent state's classes."""
+    allowed = [(t.__module__, t.__name__) for t in ALLOWED_TYPES]
+    return JsonPlusSerializer(allowed_msgpack_modules=allowed)
+
+
+def open_checkpointer(path: Path) -> SqliteSaver:
+    """The SQLite checkpointer at `path` (created with its directory when missing)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(str(path), check_same_thread=False)
+    conn.execute("PRAGMA journal_mode=WAL")
+    saver = SqliteSaver(conn, serde=serializer())
+    saver.setup()
+    return saver

@@ -1,0 +1,70 @@
+"""The run context: the live dependencies every node reads (never checkpointed).
+
+LangGraph passes it to each node as `runtime.context`. It holds the robot behind its
+action shield, the planner, the critic, the detectors, the skill specs, the step log,
+the cancel token that Ctrl-C sets, and the latest observation, so nodes stay small
+functions of (state, context).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from embodiments.base import Embodiment, Observation
+from planner.base import Planner
+from planner.types import Step
+from safety.critic.base import Critic
+from safety.shield import ActionShield
+from safety.steplog.writer import StepLog
+from skills.base import CancelToken, Skill, SkillSpec
+from skills.perception.base import Detector
+
+
+class StepListener(Protocol):
+    """Told when a step starts moving the robot (e.g. a benchmark's perturbation schedule)."""
+
+    def on_step_start(self, step_no: int, step: Step) -> None:
+        """Step `step_no` is about to run."""
+        ...
+
+
+class PersonSensor:
+    """The distance to the nearest person as last perceived; the shield reads it each tick."""
+
+    def __init__(self) -> None:
+        self.distance_m: float | None = None
+
+    def __call__(self) -> float | None:
+        """Metres to the nearest person, or None when no one is seen."""
+        return self.distance_m
+
+
+SkillFactory = Callable[[str], Skill]
+"""Builds the configured backend of a skill by skill name."""
+
+
+@dataclass
+class RunContext:
+    """Dependencies of one run. Built by `agent.runner`, or by tests with doubles."""
+
+    robot: ActionShield
+    planner: Planner
+    critic: Critic
+    detectors: tuple[Detector, ...]
+    specs: Mapping[str, SkillSpec]
+    make_skill: SkillFactory
+    log: StepLog
+    cancel: CancelToken = field(default_factory=CancelToken)
+    listeners: tuple[StepListener, ...] = ()
+    person: PersonSensor = field(default_factory=PersonSensor)
+    latest: Observation | None = None
+    """The last observation, so perceive and verify need not render again."""
+    log_seconds: float = 0.0
+    """Time spent writing the step log so far (for the time breakdown)."""
+
+    @property
+    def embodiment(self) -> Embodiment:
+        """The robot below the shield (for snapshots; never for scene truth)."""
+        return self.robot.unwrapped

@@ -1,0 +1,71 @@
+"""perceive: the scene from frames, and whether it drifted from what the plan expects.
+
+Bad frames are re-observed a few times; if they persist the run fails and says which
+camera is at fault. After a step, atoms an earlier step of this plan made true (or
+false) are checked again: a door someone closed, a kettle moved away, triggers a replan.
+"""
+
+from __future__ import annotations
+
+from agent.nodes.common import Ctx, log
+from agent.state import AgentState, Outcome, Replan, SceneView
+from embodiments.scene import Atom
+from planner.actions import parse_literal
+from skills.perception.base import perceive as perceive_frames
+from skills.perception.frames import BadFramesError, frame_sha256
+
+
+def perceive(state: AgentState, *, runtime: Ctx) -> AgentState:
+    """Estimate the scene from the latest frames; flag drift from the plan's expectations."""
+    ctx = runtime.context
+    config = state["config"]
+    problems = ""
+    for look in range(config.max_looks):
+        observation = ctx.latest if look == 0 and ctx.latest is not None else ctx.robot.observe()
+        ctx.latest = observation
+        try:
+            scene = perceive_frames(
+                observation, *ctx.detectors, min_confidence=config.min_confidence
+            )
+        except BadFramesError as exc:
+            problems = str(exc)
+            log.warning("agent.bad_frames", look=look, problems=problems)
+            continue
+        frames = {cam: frame_sha256(f) for cam, f in sorted(observation.frames.items())}
+        view = SceneView(
+            atoms=tuple(sorted(map(str, scene.atoms))),
+            confidence=dict(scene.confidence),
+            person_distance_m=scene.person_distance_m,
+            frames=frames,
+        )
+        ctx.person.distance_m = scene.person_distance_m
+        return {"scene": view, **_drift(state, view)}
+    reason = (
+        f"the cameras gave unusable frames on {config.max_looks} looks ({problems}); "
+        "check the cameras, then resume the run"
+    )
+    return {"outcome": Outcome(status="failed", reason=reason)}
+
+
+def _drift(state: AgentState, view: SceneView) -> AgentState:
+    """A replan request when the scene lost what this plan's verified steps achieved."""
+    plan = state.get("plan")
+    if plan is None or not state["config"].closed_loop:
+        return {}
+    atoms = set(view.atoms)
+    expected = state.get("expected", {})
+    lost = [
+        text if holds else f"not {text}"
+        for text, holds in expected.items()
+        if (text in atoms) != holds
+    ]
+    if lost:
+        reason = f"the scene changed since it was verified: {', '.join(lost)} no longer holds"
+        return {"replan": Replan(trigger="scene_changed", reason=reason)}
+    if state.get("cursor", 0) >= len(plan.steps):
+        now = frozenset(Atom.parse(a) for a in atoms)
+        missing = [g for g in plan.goal_predicates if not parse_literal(g).holds_in(now)]
+        if missing:
+            reason = f"every step ran but the goal does not hold yet: {', '.join(missing)}"
+            return {"replan": Replan(trigger="verification_failed", reason=reason)}
+    return {}

@@ -1,0 +1,268 @@
+"""Run a goal to its end, or resume one: the function every front end calls.
+
+`run_goal` builds the run's dependencies, opens its step log and its SQLite thread, and
+drives the graph; when the graph pauses (`interrupt()` for an approval or a question) it
+asks the `Operator` and continues exactly there. Ctrl-C (SIGINT) cancels the running
+skill at its next tick through the e-stop path, the log records the stop, and
+`resume_run` continues later without repeating finished steps.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import signal
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from types import FrameType
+from typing import Any, Protocol
+
+import structlog
+from langchain_core.runnables import RunnableConfig
+from langgraph.types import Command
+
+from agent.checkpoint import open_checkpointer
+from agent.config import RunConfig
+from agent.context import PersonSensor, RunContext, StepListener
+from agent.deps import (
+    build_critic,
+    build_detectors,
+    build_embodiment,
+    build_planner,
+    shielded,
+    skill_factory,
+)
+from agent.errors import RunNotFoundError, RunStopped
+from agent.graph import build_graph
+from agent.report import RunReport, report_from
+from agent.state import AgentState, Approval
+from embodiments.base import Embodiment, SupportsSnapshot
+from planner.base import Planner
+from safety.steplog.logs import run_context
+from safety.steplog.records import GoalRecord, OutcomeRecord
+from safety.steplog.storage import new_run_id
+from safety.steplog.writer import StepLog
+from skills.registry import all_specs
+
+log = structlog.get_logger("steward.agent")
+
+RECURSION_LIMIT = 2000  # graph super-steps per invocation: ~5 per step, replans included
+
+
+class Operator(Protocol):
+    """The person at the other end: approves steps and answers the planner's questions."""
+
+    def approve(self, step: str, reasons: Sequence[str]) -> Approval:
+        """Yes or no for a step the critic wants a person to approve."""
+        ...
+
+    def answer(self, question: str) -> str:
+        """An answer to the planner's question ("" for none)."""
+        ...
+
+
+class NobodyThere:
+    """No one to ask: declines every approval and answers no question."""
+
+    def approve(self, step: str, reasons: Sequence[str]) -> Approval:
+        """Decline, saying why."""
+        del step, reasons
+        return Approval(approved=False, approver="nobody", channel="none", note="no one to ask")
+
+    def answer(self, question: str) -> str:
+        """No answer."""
+        del question
+        return ""
+
+
+Progress = Callable[[str, AgentState], None]
+"""Called with (node name, its update) after every node, e.g. to print progress."""
+
+
+@dataclass
+class Overrides:
+    """Pre-built dependencies (tests, benchmarks); anything None is built from the config."""
+
+    embodiment: Embodiment | None = None
+    planner: Planner | None = None
+    listeners: tuple[StepListener, ...] = ()
+    reset: bool = field(default=True)
+
+
+def run_goal(
+    goal: str,
+    config: RunConfig | None = None,
+    *,
+    source: str = "typed",
+    operator: Operator | None = None,
+    progress: Progress | None = None,
+    run_id: str | None = None,
+    overrides: Overrides | None = None,
+) -> RunReport:
+    """Carry out `goal` from the configured start; return how it ended and why."""
+    config = config or RunConfig()
+    run_id = run_id or new_run_id()
+    state: AgentState = {
+        "goal": goal,
+        "goal_source": "speech" if source == "speech" else "typed",
+        "run_id": run_id,
+        "config": config,
+    }
+    overrides = overrides or Overrides()
+    embodiment = overrides.embodiment or build_embodiment(config)
+    if overrides.reset:
+        embodiment.reset(config.seed)
+    with StepLog.open(config.runs_dir, run_id) as steplog:
+        steplog.append(GoalRecord(text=goal, source=state["goal_source"]))
+        return _drive(
+            state,
+            config,
+            embodiment=embodiment,
+            steplog=steplog,
+            operator=operator,
+            progress=progress,
+            overrides=overrides,
+        )
+
+
+def resume_run(
+    run_id: str,
+    *,
+    home: RunConfig | None = None,
+    operator: Operator | None = None,
+    progress: Progress | None = None,
+    overrides: Overrides | None = None,
+) -> RunReport:
+    """Continue a stopped or crashed run where its last checkpoint left it."""
+    where = home or RunConfig()
+    saver = open_checkpointer(where.state_db)
+    try:
+        saved = build_graph(saver).get_state(_thread(run_id))
+    finally:
+        saver.conn.close()
+    if not saved.values:
+        msg = f"no run {run_id!r} in {where.state_db}; `steward audit list` shows the runs"
+        raise RunNotFoundError(msg)
+    values: AgentState = saved.values  # type: ignore[assignment]  # the graph's own state
+    config = values["config"]
+    overrides = overrides or Overrides()
+    embodiment = overrides.embodiment or build_embodiment(config)
+    snapshot = values.get("snapshot")
+    if overrides.reset:
+        body = embodiment.unwrapped
+        if snapshot is not None and isinstance(body, SupportsSnapshot):
+            body.restore(snapshot)
+        else:
+            embodiment.reset(config.seed)
+    with StepLog.open(config.runs_dir, run_id) as steplog:
+        if not saved.next:
+            embodiment.close()
+            return report_from(values, embodiment, steplog, wall_s=0.0)
+        return _drive(
+            None,
+            config,
+            embodiment=embodiment,
+            steplog=steplog,
+            operator=operator,
+            progress=progress,
+            overrides=overrides,
+        )
+
+
+def _thread(run_id: str) -> RunnableConfig:
+    return {"configurable": {"thread_id": run_id}, "recursion_limit": RECURSION_LIMIT}
+
+
+def _drive(
+    start: AgentState | None,
+    config: RunConfig,
+    *,
+    embodiment: Embodiment,
+    steplog: StepLog,
+    operator: Operator | None,
+    progress: Progress | None,
+    overrides: Overrides,
+) -> RunReport:
+    """Stream the graph, answering interrupts, until it ends or the operator stops it."""
+    sensor = PersonSensor()
+    ctx = RunContext(
+        robot=shielded(embodiment, sensor),
+        planner=overrides.planner or build_planner(config),
+        critic=build_critic(config),
+        detectors=build_detectors(config),
+        specs={spec.name: spec for spec in all_specs()},
+        make_skill=skill_factory(config, embodiment),
+        log=steplog,
+        listeners=overrides.listeners,
+        person=sensor,
+    )
+    operator = operator or NobodyThere()
+    thread = _thread(steplog.run_id)
+    started = time.perf_counter()
+    saver = open_checkpointer(config.state_db)
+    graph = build_graph(saver)
+    inputs: AgentState | Command[Any] | None = start
+    try:
+        with run_context(steplog.run_id), _sigint_stops(ctx):
+            while True:
+                for chunk in graph.stream(
+                    inputs, thread, context=ctx, stream_mode="updates", durability="sync"
+                ):
+                    _progress(chunk, progress)
+                pending = graph.get_state(thread).interrupts
+                if not pending:
+                    break
+                inputs = Command(resume=_ask(operator, pending[0].value))
+    except RunStopped as stop:
+        steplog.append(OutcomeRecord(status="stopped", reason=stop.reason, steps_run=stop.step_no))
+        log.warning("agent.stopped", reason=stop.reason, step=stop.step_no)
+        values = graph.get_state(thread).values
+        report = report_from(
+            values, embodiment, steplog, wall_s=time.perf_counter() - started, stopped=stop
+        )
+    else:
+        values = graph.get_state(thread).values
+        report = report_from(values, embodiment, steplog, wall_s=time.perf_counter() - started)
+    finally:
+        saver.conn.close()
+    embodiment.close()
+    return report
+
+
+def _progress(chunk: Mapping[str, Any], progress: Progress | None) -> None:
+    if progress is None:
+        return
+    for node, update in chunk.items():
+        if node != "__interrupt__" and isinstance(update, dict):
+            progress(node, update)  # type: ignore[arg-type]  # graph updates are AgentState
+
+
+def _ask(operator: Operator, payload: object) -> dict[str, Any] | str:
+    """The operator's answer to one interrupt, in the form the node expects."""
+    data = payload if isinstance(payload, dict) else {}
+    if data.get("kind") == "clarify":
+        return operator.answer(str(data.get("question", "")))
+    approval = operator.approve(str(data.get("step", "")), tuple(data.get("reasons", ())))
+    return approval.model_dump()
+
+
+@contextlib.contextmanager
+def _sigint_stops(ctx: RunContext) -> Iterator[None]:
+    """First Ctrl-C: e-stop and cancel the skill; a second one interrupts at once."""
+
+    def handle(signum: int, frame: FrameType | None) -> None:
+        del signum, frame
+        if ctx.cancel.cancelled:
+            raise KeyboardInterrupt
+        ctx.cancel.cancel("stopped by the operator (Ctrl-C)")
+        ctx.robot.estop("Ctrl-C")
+
+    try:
+        previous = signal.signal(signal.SIGINT, handle)
+    except ValueError:  # not the main thread: no signal handling, cancel tokens still work
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)

@@ -1,0 +1,184 @@
+"""The agent loop on the fake kitchen: plan, critique, act, verify, replan, approve, resume."""
+
+from __future__ import annotations
+
+import pytest
+
+from agent.errors import RunNotFoundError
+from agent.runner import Overrides, resume_run
+from agent.testing import Crash, CrashAt, ScriptedOperator, logged
+from embodiments.base import SceneEvent
+from embodiments.testing import make_fake
+from planner.backends.scripted import ScriptedPlanner, load_script
+from safety.steplog.verify import verify_run
+
+GOAL = "open the microwave and turn on the light"
+
+
+def kinds(report):
+    """The record kinds of the run's step log, in order."""
+    return [body.kind for body in logged(report)]
+
+
+def intact(report):
+    """Whether `steward audit verify` would pass the run's log."""
+    return verify_run(report.log_root, report.run_id).passed()
+
+
+def test_a_multi_step_goal_runs_every_step_verified_and_logged(fake_run, fake_skills):
+    report = fake_run(GOAL)
+    assert report.outcome.status == "done", report.outcome.reason
+    assert fake_skills.runs == ["open(target=microwave)", "turn_on(target=light)"]
+    assert [s.verified for s in report.steps] == [True, True]
+    assert {"open(microwave)", "turned_on(light)"} <= {str(a) for a in report.scene_truth.atoms}
+    assert kinds(report) == [
+        "goal",
+        "plan",
+        *["verdict", "skill_start", "skill_end", "verification"] * 2,
+        "outcome",
+    ]
+    assert intact(report)
+    assert report.exit_code == 0
+    assert {"planning", "critic", "skill", "verification", "logging"} <= set(report.timings)
+
+
+def test_a_refused_goal_moves_nothing_and_says_why(fake_run, fake_skills):
+    report = fake_run("make toast")
+    assert (report.outcome.status, report.exit_code) == ("refused", 3)
+    assert "no toaster" in report.outcome.reason
+    assert fake_skills.runs == []
+    assert kinds(report) == ["goal", "outcome"]
+
+
+def test_an_ask_human_verdict_waits_for_approval_then_acts(fake_run, fake_skills):
+    operator = ScriptedOperator(approvals=[True])
+    report = fake_run("turn on the top left burner", operator=operator)
+    assert report.outcome.status == "done", report.outcome.reason
+    assert "nobody attending it" in operator.asked[0]
+    assert fake_skills.runs == ["turn_on(target=top_left_burner)"]
+    approvals = [b for b in logged(report) if b.kind == "approval"]
+    assert [(a.approved, a.approver) for a in approvals] == [(True, "tester")]
+    assert kinds(report).index("approval") < kinds(report).index("skill_start")
+
+
+def test_a_declined_approval_refuses_without_moving(fake_run, fake_skills):
+    report = fake_run("turn on the top left burner", operator=ScriptedOperator(approvals=[False]))
+    assert report.outcome.status == "refused"
+    assert "tester declined turn_on(target=top_left_burner)" in report.outcome.reason
+    assert fake_skills.runs == []
+
+
+def test_with_no_one_to_ask_an_approval_is_declined(fake_run, fake_skills):
+    report = fake_run("turn on the top left burner")
+    assert report.outcome.status == "refused"
+    assert "nobody declined" in report.outcome.reason
+    assert fake_skills.runs == []
+
+
+def test_a_question_from_the_planner_is_answered_and_planned_again(fake_run, fake_skills):
+    operator = ScriptedOperator(answers=["the microwave"])
+    report = fake_run("open it", operator=operator)
+    assert operator.asked == ["Which door should I open?"]
+    assert report.outcome.status == "done", report.outcome.reason
+    assert fake_skills.runs == ["open(target=microwave)"]
+
+
+def test_a_door_closed_behind_the_robot_forces_a_replan(fake_run, fake_skills):
+    report = fake_run(GOAL, events={2: SceneEvent("close", "microwave")})
+    assert report.outcome.status == "done", report.outcome.reason
+    assert fake_skills.runs == [
+        "open(target=microwave)",
+        "turn_on(target=light)",
+        "open(target=microwave)",
+    ]
+    replans = [b for b in logged(report) if b.kind == "replan"]
+    assert [r.trigger for r in replans] == ["scene_changed"]
+    assert "open(microwave) no longer holds" in replans[0].reason
+    assert (report.plans, report.replans) == (2, 1)
+
+
+def test_a_failing_skill_is_replanned_then_given_up_with_the_reason(fake_run, fake_skills):
+    fake_skills.failing.add("open")
+    report = fake_run(GOAL)
+    assert report.outcome.status == "failed"
+    assert "3 failed steps in a row" in report.outcome.reason
+    assert "open(target=microwave) failed (scripted failure)" in report.outcome.reason
+    assert fake_skills.runs.count("open(target=microwave)") == 3  # max_step_failures + 1
+    assert report.exit_code == 1
+
+
+def test_a_skill_that_claims_success_falsely_is_caught_by_verification(fake_run, fake_skills):
+    fake_skills.lying.add("turn_on")
+    report = fake_run(GOAL)
+    assert report.outcome.status == "failed"
+    assert "not as expected: turned_on(light)" in report.outcome.reason
+    assert [s.verified for s in report.steps][:2] == [True, False]
+
+
+def test_a_skill_that_reports_failure_wrongly_is_cleared_by_verification(fake_run, fake_skills):
+    fake_skills.false_alarm.add("open")
+    report = fake_run(GOAL)
+    assert report.outcome.status == "done", report.outcome.reason
+    assert report.replans == 0
+    assert "the skill reported 'false alarm', but the cameras show" in report.steps[0].message
+
+
+def test_persistently_bad_frames_fail_the_run_naming_the_camera(fake_run, fake_skills):
+    class BlackCamera:
+        def __init__(self, robot):
+            self.robot = robot
+
+        def on_step_start(self, step_no, step):
+            del step_no, step
+            self.robot.config = type(self.robot.config)(image_size_px=64, randomize=False)
+
+    robot = make_fake(image_size_px=128, randomize=False)
+    report = fake_run(GOAL, robot=robot, listeners=(BlackCamera(robot),))
+    assert report.outcome.status == "failed"
+    assert "wrong_shape" in report.outcome.reason
+    assert "check the cameras" in report.outcome.reason
+
+
+def test_a_crashed_run_resumes_without_repeating_finished_steps(
+    fake_run, fake_skills, fake_config, planner_script
+):
+    robot = make_fake(image_size_px=128, randomize=False)
+    with pytest.raises(Crash):
+        fake_run(GOAL, robot=robot, run_id="crash-1", listeners=(CrashAt(2),))
+    assert fake_skills.runs == ["open(target=microwave)"]
+    snapshot = robot.snapshot()
+    fresh = make_fake(image_size_px=128, randomize=False)
+    report = resume_run(
+        "crash-1",
+        home=fake_config,
+        overrides=Overrides(embodiment=fresh, planner=ScriptedPlanner(load_script(planner_script))),
+    )
+    assert report.outcome.status == "done", report.outcome.reason
+    assert fake_skills.runs == ["open(target=microwave)", "turn_on(target=light)"]
+    assert "open(microwave)" in {str(a) for a in fresh.scene_truth().atoms}
+    assert snapshot  # the crashed process's world was saved with its checkpoint
+    assert intact(report)
+
+
+def test_resuming_an_unknown_run_names_it(fake_config):
+    with pytest.raises(RunNotFoundError, match="no run 'nope'"):
+        resume_run("nope", home=fake_config)
+
+
+def test_open_loop_runs_the_first_plan_blind(fake_run, fake_skills, fake_config):
+    fake_skills.lying.add("turn_on")
+    blind = fake_config.model_copy(update={"closed_loop": False})
+    report = fake_run(GOAL, config=blind, events={2: SceneEvent("close", "microwave")})
+    assert report.outcome.status == "done"  # it cannot tell that nothing worked
+    assert (report.plans, report.replans) == (1, 0)
+    assert [s.message for s in report.steps] == ["open loop: not verified"] * 2
+    assert "turned_on(light)" not in {str(a) for a in report.scene_truth.atoms}
+
+
+def test_without_a_critic_an_ask_human_step_runs_unasked(fake_run, fake_skills, fake_config):
+    report = fake_run(
+        "turn on the top left burner", config=fake_config.model_copy(update={"critic": "none"})
+    )
+    assert report.outcome.status == "done"
+    assert fake_skills.runs == ["turn_on(target=top_left_burner)"]
+    assert "approval" not in kinds(report)
