@@ -24,7 +24,8 @@ TESTS_DIR = Path(__file__).resolve().parent.parent / "tests"
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add `skills`."""
     skills = subparsers.add_parser("skills", help="list, check and benchmark skills")
-    sub = skills.add_subparsers(dest="skills_command", metavar="SUBCOMMAND", required=True)
+    skills.set_defaults(handler=_list)  # plain `steward skills` lists the catalog
+    sub = skills.add_subparsers(dest="skills_command", metavar="SUBCOMMAND")
     sub.add_parser("list", help="every skill with its arguments and backends").set_defaults(
         handler=_list
     )

@@ -46,7 +46,7 @@ CELLS = (
 class FakeConfig:
     """Settings of the fake embodiment."""
 
-    image_size_px: int = 32
+    image_size_px: int = 128  # the frame checks expect the kitchen cameras' 128 x 128
     cameras: tuple[str, ...] = ("overview", "wrist")
     control_rate_hz: float = 12.5
     max_joint_velocity_rad_s: float = 2.0

@@ -96,6 +96,14 @@ def test_the_readme_goal_runs_with_the_embedded_planner(tmp_path):
     assert {s["skill"] for s in result["steps"]} >= {"open", "turn_on"}
 
 
+@pytest.mark.llm
+def test_a_goal_the_kitchen_cannot_serve_is_refused_before_anything_moves(tmp_path):
+    report = run_goal("bake a chocolate cake in the oven", config(tmp_path, planner="local"))
+    assert (report.outcome.status, report.exit_code) == ("refused", 3), report.outcome.reason
+    assert report.steps == ()
+    assert "skill_start" not in [b.kind for b in logged(report)]
+
+
 def test_a_door_closed_mid_run_is_noticed_and_replanned(tmp_path, script):
     kitchen = make_embodiment("franka_kitchen")
     report = run_goal(
