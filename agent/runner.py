@@ -112,7 +112,7 @@ def run_goal(
     embodiment = overrides.embodiment or build_embodiment(config)
     if overrides.reset:
         embodiment.reset(config.seed)
-    with StepLog.open(config.runs_dir, run_id) as steplog:
+    with StepLog.open(config.runs_dir, run_id, durability="motion") as steplog:
         steplog.append(GoalRecord(text=goal, source=state["goal_source"]))
         return _drive(
             state,
@@ -154,7 +154,7 @@ def resume_run(
             body.restore(snapshot)
         else:
             embodiment.reset(config.seed)
-    with StepLog.open(config.runs_dir, run_id) as steplog:
+    with StepLog.open(config.runs_dir, run_id, durability="motion") as steplog:
         if not saved.next:
             embodiment.close()
             return report_from(values, embodiment, steplog, wall_s=0.0)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from typing import TypeAlias
 
 import structlog
@@ -10,9 +11,10 @@ from langgraph.runtime import Runtime
 
 from agent.context import RunContext
 from agent.state import AgentState, SceneView
+from embodiments.base import Frame
 from embodiments.scene import Atom
 from planner.types import Step
-from safety.steplog.records import RecordBody
+from safety.steplog.records import FrameRef, RecordBody
 from skills.perception.labels import OBJECTS
 from skills.scene import PerceivedScene
 
@@ -46,6 +48,15 @@ def current_step(state: AgentState) -> Step:
 def executed_steps(state: AgentState) -> tuple[Step, ...]:
     """Steps that ran and were verified, in order (the planner's and critic's history)."""
     return tuple(h.step for h in state.get("history", []) if h.verified)
+
+
+def store_frames(runtime: Ctx, frames: Mapping[str, Frame]) -> tuple[FrameRef, ...]:
+    """Put frames in the run's frame store (its time counts as logging)."""
+    ctx = runtime.context
+    started = time.perf_counter()
+    refs = ctx.log.put_frames(frames)
+    ctx.log_seconds += time.perf_counter() - started
+    return refs
 
 
 def record(runtime: Ctx, body: RecordBody) -> None:

@@ -8,7 +8,7 @@ per-effect confidence, detectors) goes to the step log.
 
 from __future__ import annotations
 
-from agent.nodes.common import Ctx, current_step, log, record
+from agent.nodes.common import Ctx, current_step, log, record, store_frames
 from agent.state import AgentState, FeedbackNote, Outcome, Replan
 from embodiments.base import Observation
 from safety.steplog.records import PredicateCheck, VerificationRecord
@@ -56,8 +56,8 @@ def verify(state: AgentState, *, runtime: Ctx) -> AgentState:
                 PredicateCheck(literal=str(c.literal), holds=c.holds, confidence=c.confidence)
                 for c in result.checks
             ),
-            frames_before=ctx.log.put_frames(before.frames) if before is not None else (),
-            frames_after=ctx.log.put_frames(looks[-1].frames) if looks else (),
+            frames_before=store_frames(runtime, before.frames) if before is not None else (),
+            frames_after=store_frames(runtime, looks[-1].frames) if looks else (),
             method="+".join(d.name for d in ctx.detectors),
         ),
     )

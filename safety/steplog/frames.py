@@ -7,6 +7,7 @@ The name is the SHA-256 of the PNG file's bytes, so a reviewer can check a frame
 from __future__ import annotations
 
 import enum
+import os
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -17,7 +18,7 @@ from embodiments.base import Frame
 from safety.steplog.canonical import sha256_hex
 from safety.steplog.errors import FrameError
 from safety.steplog.records import FrameRef
-from safety.steplog.storage import write_atomic
+from safety.steplog.storage import fsync_dir, write_atomic
 
 
 class FrameState(enum.StrEnum):
@@ -54,22 +55,38 @@ def decode_png(data: bytes) -> Frame:
 class FrameStore:
     """PNG frames under one directory; nothing touches the disk until the first `put`."""
 
-    def __init__(self, directory: Path) -> None:
+    def __init__(self, directory: Path, *, durable: bool = True) -> None:
         self.directory = directory
+        self.durable = durable
+        self._unsynced: list[Path] = []
 
     def path(self, sha256: str) -> Path:
         """Where the frame named `sha256` lives."""
         return self.directory / f"{sha256}.png"
 
     def put(self, frame: Frame) -> str:
-        """Store `frame` (once) and return its SHA-256 name; durable on return."""
+        """Store `frame` (once) and return its SHA-256 name (durable on return if `durable`)."""
         data = encode_png(frame)
         digest = sha256_hex(data)
         target = self.path(digest)
         if not target.exists():
             self.directory.mkdir(parents=True, exist_ok=True)
-            write_atomic(target, data)
+            write_atomic(target, data, durable=self.durable)
+            if not self.durable:
+                self._unsynced.append(target)
         return digest
+
+    def sync(self) -> None:
+        """Make every frame stored so far durable (fsync the files and the directory)."""
+        for path in self._unsynced:
+            fd = os.open(path, os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+        if self._unsynced:
+            fsync_dir(self.directory)
+        self._unsynced.clear()
 
     def put_all(self, frames: Mapping[str, Frame]) -> tuple[FrameRef, ...]:
         """Store every camera's frame; references in camera-name order."""

@@ -1,7 +1,14 @@
 """The append-only step-log writer.
 
-Each `append` writes one canonical JSON line, flushes and fsyncs it, then rewrites the
-tree head, so a killed process loses at most the record it was writing. Reopening a run
+Each `append` writes one canonical JSON line, flushes it to the OS and rewrites the tree
+head, so a killed process loses at most the record it was writing. With the default
+`durability="record"` every record, frame and head is also fsynced before it returns.
+With `durability="motion"` (what the agent uses, one fsync per step) the log is fsynced
+at the barriers that matter: the goal, before the robot moves (`skill_start`), a
+person's approval and the outcome, and the head is rewritten there; frames and the head
+are fsynced at the outcome and on close. A
+power cut can then lose the records after the last barrier, and frames of the run in
+progress (`steward audit verify` names any that are missing). Reopening a run
 checks the tail against the tree head and continues the sequence; bytes a killed writer
 left after the last newline are moved to a side file and noted in a `recovery` record.
 """
@@ -14,7 +21,7 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
-from typing import IO, Self
+from typing import IO, Literal, Self
 
 import structlog
 
@@ -41,6 +48,9 @@ from safety.steplog.records import (
 from safety.steplog.storage import RunPaths, check_run_id, fsync_dir, new_run_id, write_atomic
 
 Clock = Callable[[], datetime]
+Durability = Literal["record", "motion"]
+BARRIER_KINDS = frozenset({"goal", "skill_start", "approval", "outcome", "recovery"})
+"""Records fsynced in "motion" durability: before motion, human decisions, the end."""
 
 _log = structlog.get_logger("steward.steplog")
 
@@ -93,10 +103,16 @@ class StepLog:
     """
 
     def __init__(
-        self, paths: RunPaths, handle: IO[bytes], leaves: Sequence[bytes], clock: Clock
+        self,
+        paths: RunPaths,
+        handle: IO[bytes],
+        leaves: Sequence[bytes],
+        clock: Clock,
+        durability: Durability = "record",
     ) -> None:
         self.paths = paths
-        self.frames = FrameStore(paths.frames)
+        self.durability = durability
+        self.frames = FrameStore(paths.frames, durable=durability == "record")
         self.recovery: RecoveryRecord | None = None
         """What reopening found and repaired, if anything."""
         self._fh = handle
@@ -105,7 +121,14 @@ class StepLog:
         self._last_hash = leaves[-1].hex() if leaves else GENESIS_HASH
 
     @classmethod
-    def open(cls, root_dir: Path, run_id: str | None = None, *, clock: Clock = _utc_now) -> Self:
+    def open(
+        cls,
+        root_dir: Path,
+        run_id: str | None = None,
+        *,
+        clock: Clock = _utc_now,
+        durability: Durability = "record",
+    ) -> Self:
         """Create the run `run_id` (a new id if None) under `root_dir`, or continue it."""
         paths = RunPaths(root_dir, check_run_id(run_id or new_run_id()))
         paths.directory.mkdir(parents=True, exist_ok=True)
@@ -119,7 +142,7 @@ class StepLog:
         try:
             parsed = parse_log(paths.log)
             head_behind = _check_tail(paths, parsed)
-            log = cls(paths, handle, parsed.leaves, clock)
+            log = cls(paths, handle, parsed.leaves, clock, durability)
             if parsed.fragment or head_behind:
                 log.recovery = log._recover(parsed, head_behind)
         except BaseException:
@@ -167,16 +190,25 @@ class StepLog:
             raise RecordError(f"{body.kind} record has no canonical form: {exc}") from None
         self._fh.write(raw + b"\n")
         self._fh.flush()
-        os.fsync(self._fh.fileno())
+        every = self.durability == "record"
+        barrier = every or body.kind in BARRIER_KINDS
+        if barrier:
+            os.fsync(self._fh.fileno())
+        if body.kind == "outcome":
+            self.frames.sync()
         entry = LogEntry(record, raw)
         self._tree.append(bytes.fromhex(entry.hash))
         self._last_hash = entry.hash
-        self._write_head()
+        if barrier:  # between barriers the head may lag: reopening rebuilds it from the log
+            self._write_head(durable=every)
         return entry
 
     def close(self) -> None:
-        """Release the run; later appends raise."""
+        """Make everything durable and release the run; later appends raise."""
         if not self._fh.closed:
+            self.frames.sync()
+            os.fsync(self._fh.fileno())
+            self._write_head(durable=True)
             self._fh.close()
 
     def __enter__(self) -> Self:
@@ -190,7 +222,7 @@ class StepLog:
     ) -> None:
         self.close()
 
-    def _write_head(self) -> None:
+    def _write_head(self, *, durable: bool = True) -> None:
         head = TreeHead(
             schema_version=SCHEMA_VERSION,
             run_id=self.run_id,
@@ -199,7 +231,9 @@ class StepLog:
             last_hash=self._last_hash,
             time=self._clock(),
         )
-        write_atomic(self.paths.head, canonical_bytes(head.model_dump(mode="json")))
+        write_atomic(
+            self.paths.head, canonical_bytes(head.model_dump(mode="json")), durable=durable
+        )
 
     def _recover(self, parsed: ParsedLog, head_behind: bool) -> RecoveryRecord:
         """Set aside a killed writer's partial line, repair the head, and say so in the log."""
