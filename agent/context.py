@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from embodiments.base import Embodiment, Observation
+from embodiments.base import Embodiment, Observation, SupportsPresence
 from planner.base import Planner
 from planner.types import Step
 from safety.critic.base import Critic
@@ -31,14 +31,19 @@ class StepListener(Protocol):
 
 
 class PersonSensor:
-    """The distance to the nearest person as last perceived; the shield reads it each tick."""
+    """Distance to the nearest person, read by the shield every tick and by perceive.
 
-    def __init__(self) -> None:
-        self.distance_m: float | None = None
+    It reads the embodiment's presence sensor when it has one (`SupportsPresence`), live;
+    otherwise nobody is reported, and the critic's person rules see no one.
+    """
+
+    def __init__(self, embodiment: Embodiment | None = None) -> None:
+        body = embodiment.unwrapped if embodiment is not None else None
+        self._sensor = body if isinstance(body, SupportsPresence) else None
 
     def __call__(self) -> float | None:
-        """Metres to the nearest person, or None when no one is seen."""
-        return self.distance_m
+        """Metres to the nearest person, or None when no one is sensed."""
+        return None if self._sensor is None else self._sensor.person_distance_m()
 
 
 SkillFactory = Callable[[str], Skill]

@@ -184,7 +184,7 @@ def _drive(
     overrides: Overrides,
 ) -> RunReport:
     """Stream the graph, answering interrupts, until it ends or the operator stops it."""
-    sensor = PersonSensor()
+    sensor = PersonSensor(embodiment)
     ctx = RunContext(
         robot=shielded(embodiment, sensor),
         planner=overrides.planner or build_planner(config),

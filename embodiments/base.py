@@ -181,6 +181,19 @@ class SupportsProprio(Protocol):
 
 
 @runtime_checkable
+class SupportsPresence(Protocol):
+    """Embodiments with a presence sensor (a safety laser scanner, a light curtain).
+
+    Cameras aimed at the work area may not see someone standing beside the robot; cells
+    that share space with people carry a safety-rated sensor for that, and this is it.
+    """
+
+    def person_distance_m(self) -> float | None:
+        """Metres from the robot's end effector to the nearest person; None if nobody."""
+        ...
+
+
+@runtime_checkable
 class SupportsSnapshot(Protocol):
     """Simulators whose whole state can be saved and restored (for durable, resumable runs).
 

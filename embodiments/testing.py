@@ -178,6 +178,14 @@ class FakeEmbodiment(Embodiment):
             atoms=frozenset(st.atoms), people=people, time_s=st.ticks / self.limits.control_rate_hz
         )
 
+    def person_distance_m(self) -> float | None:
+        """The fake presence sensor: distance from the arm's end effector to the person."""
+        st = self._require()
+        if st.person is None:
+            return None
+        hand = self._jacobian @ st.q
+        return float(np.hypot(*(np.asarray(st.person.position_m[:2]) - hand[:2])))
+
     def snapshot(self) -> bytes:
         """The fake's state as JSON bytes (joint positions, gripper, atoms, person, ticks)."""
         st = self._require()

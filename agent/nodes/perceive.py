@@ -3,6 +3,8 @@
 Bad frames are re-observed a few times; if they persist the run fails and says which
 camera is at fault. After a step, atoms an earlier step of this plan made true (or
 false) are checked again: a door someone closed, a kettle moved away, triggers a replan.
+A person who appears mid-plan (the presence sensor) triggers one too, so the critic
+judges the rest of the plan with them there.
 """
 
 from __future__ import annotations
@@ -35,10 +37,9 @@ def perceive(state: AgentState, *, runtime: Ctx) -> AgentState:
         view = SceneView(
             atoms=tuple(sorted(map(str, scene.atoms))),
             confidence=dict(scene.confidence),
-            person_distance_m=scene.person_distance_m,
+            person_distance_m=ctx.person(),
             frames=frames,
         )
-        ctx.person.distance_m = scene.person_distance_m
         return {"scene": view, **_drift(state, view)}
     reason = (
         f"the cameras gave unusable frames on {config.max_looks} looks ({problems}); "
@@ -52,6 +53,14 @@ def _drift(state: AgentState, view: SceneView) -> AgentState:
     plan = state.get("plan")
     if plan is None or not state["config"].closed_loop:
         return {}
+    before = state.get("scene")
+    appeared = view.person_distance_m is not None
+    if before is not None and before.person_distance_m is None and appeared:
+        reason = (
+            f"a person appeared {view.person_distance_m:.1f} m from the robot; "
+            "the rest of the plan needs checking again"
+        )
+        return {"replan": Replan(trigger="scene_changed", reason=reason)}
     atoms = set(view.atoms)
     expected = state.get("expected", {})
     lost = [

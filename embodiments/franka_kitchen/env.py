@@ -235,6 +235,15 @@ class FrankaKitchen(Embodiment):
             self._forced_open_ticks, perturb.apply_event(self.model, self.data, event)
         )
 
+    def person_distance_m(self) -> float | None:
+        """The simulated presence sensor: horizontal metres from the hand to a person."""
+        self._require_started()
+        person = truth.person_pose(self.data)
+        if person is None:
+            return None
+        hand = self.data.site("end_effector").xpos
+        return float(np.hypot(person.position_m[0] - hand[0], person.position_m[1] - hand[1]))
+
     # -- durable runs ----------------------------------------------------------------
 
     def snapshot(self) -> bytes:

@@ -182,3 +182,19 @@ def test_without_a_critic_an_ask_human_step_runs_unasked(fake_run, fake_skills, 
     assert report.outcome.status == "done"
     assert fake_skills.runs == ["turn_on(target=top_left_burner)"]
     assert "approval" not in kinds(report)
+
+
+def test_a_person_appearing_mid_plan_has_the_rest_of_the_plan_checked_again(fake_run, fake_skills):
+    report = fake_run(GOAL, events={1: SceneEvent("place_person", value=1.5)})
+    assert report.outcome.status == "done", report.outcome.reason
+    replans = [b for b in logged(report) if b.kind == "replan"]
+    assert [r.trigger for r in replans] == ["scene_changed"]
+    assert "a person appeared" in replans[0].reason
+    assert fake_skills.runs == ["open(target=microwave)", "turn_on(target=light)"]
+
+
+def test_a_person_within_reach_stops_the_plan_until_someone_approves(fake_run, fake_skills):
+    report = fake_run(GOAL, events={1: SceneEvent("place_person", value=0.5)})
+    assert report.outcome.status == "refused"
+    assert "inside the robot's protective distance" in report.outcome.reason
+    assert fake_skills.runs == ["open(target=microwave)"]
