@@ -8,7 +8,6 @@ motion itself, not only the moments the agent looked.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Protocol, runtime_checkable
 
 from agent.config import RunConfig
 from agent.report import RunReport
@@ -19,21 +18,12 @@ from embodiments.base import (
     Command,
     Embodiment,
     EmbodimentWrapper,
-    Frame,
     Observation,
+    SupportsRender,
 )
 from embodiments.registry import make_embodiment
 
 TICKS_PER_FRAME = 2  # 12.5 Hz control -> about 6 video frames per simulated second
-
-
-@runtime_checkable
-class SupportsRender(Protocol):
-    """Embodiments that render one named camera on its own (cheaper than observe())."""
-
-    def render(self, camera: str) -> Frame:
-        """One RGB frame."""
-        ...
 
 
 class FrameTap(EmbodimentWrapper):

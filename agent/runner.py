@@ -112,17 +112,10 @@ def run_goal(
     embodiment = overrides.embodiment or build_embodiment(config)
     if overrides.reset:
         embodiment.reset(config.seed)
+    goal_record = GoalRecord(text=goal, source=state["goal_source"])
     with StepLog.open(config.runs_dir, run_id, durability="motion") as steplog:
-        steplog.append(GoalRecord(text=goal, source=state["goal_source"]))
-        return _drive(
-            state,
-            config,
-            embodiment=embodiment,
-            steplog=steplog,
-            operator=operator,
-            progress=progress,
-            overrides=overrides,
-        )
+        steplog.append(goal_record)
+        return _drive(state, config, embodiment, steplog, _Hooks(operator, progress, overrides))
 
 
 def resume_run(
@@ -158,32 +151,31 @@ def resume_run(
         if not saved.next:
             embodiment.close()
             return report_from(values, embodiment, steplog, wall_s=0.0)
-        return _drive(
-            None,
-            config,
-            embodiment=embodiment,
-            steplog=steplog,
-            operator=operator,
-            progress=progress,
-            overrides=overrides,
-        )
+        return _drive(None, config, embodiment, steplog, _Hooks(operator, progress, overrides))
 
 
 def _thread(run_id: str) -> RunnableConfig:
     return {"configurable": {"thread_id": run_id}, "recursion_limit": RECURSION_LIMIT}
 
 
+@dataclass(frozen=True)
+class _Hooks:
+    """What the front end brings to a run: who answers, who watches, what is pre-built."""
+
+    operator: Operator | None
+    progress: Progress | None
+    overrides: Overrides
+
+
 def _drive(
     start: AgentState | None,
     config: RunConfig,
-    *,
     embodiment: Embodiment,
     steplog: StepLog,
-    operator: Operator | None,
-    progress: Progress | None,
-    overrides: Overrides,
+    hooks: _Hooks,
 ) -> RunReport:
     """Stream the graph, answering interrupts, until it ends or the operator stops it."""
+    operator, progress, overrides = hooks.operator, hooks.progress, hooks.overrides
     sensor = PersonSensor(embodiment)
     ctx = RunContext(
         robot=shielded(embodiment, sensor),

@@ -194,6 +194,15 @@ class SupportsPresence(Protocol):
 
 
 @runtime_checkable
+class SupportsRender(Protocol):
+    """Embodiments that render one named camera on its own (cheaper than `observe()`)."""
+
+    def render(self, camera: str) -> Frame:
+        """One RGB frame from the named camera."""
+        ...
+
+
+@runtime_checkable
 class SupportsSnapshot(Protocol):
     """Simulators whose whole state can be saved and restored (for durable, resumable runs).
 
