@@ -32,6 +32,10 @@ class Mode(enum.StrEnum):
     GOALS = "goals"
 
 
+MAX_PLAN_ITEMS = 16
+"""Most goal literals or steps one answer may hold: more than any kitchen goal needs."""
+
+
 def visible_choices(spec: SkillSpec, scene: PerceivedScene) -> dict[str, tuple[str, ...]] | None:
     """Each argument's allowed values among the visible objects; None if one has none.
 
@@ -112,12 +116,15 @@ def build_schema(
     `wrap` nests the alternatives under one `"reply"` key, for servers whose strict
     structured outputs refuse an `anyOf` at the root (OpenAI).
     """
+    # A bound on the list stops a small model that repeats itself at the grammar level
+    # (OpenAI's strict mode, the wrapped form, does not take maxItems everywhere).
+    bound: JsonSchema = {} if wrap else {"maxItems": MAX_PLAN_ITEMS}
     if mode is Mode.GOALS:
         item = _string_enum(goal_literals(specs, scene))
-        plan = _closed_object({"goal": {"type": "array", "items": item}})
+        plan = _closed_object({"goal": {"type": "array", "items": item, **bound}})
     else:
         steps = _step_schemas(specs, scene)
-        plan = _closed_object({"steps": {"type": "array", "items": {"anyOf": steps}}})
+        plan = _closed_object({"steps": {"type": "array", "items": {"anyOf": steps}, **bound}})
     text: JsonSchema = {"type": "string"}
     choices = [plan, _closed_object({"refuse": text}), _closed_object({"ask": text})]
     if wrap:

@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from planner.backends.local import compile_grammar
 from planner.errors import ModelOutputError
-from planner.schema import Mode, ReplyKind, build_schema, goal_literals, parse_reply
+from planner.schema import (
+    MAX_PLAN_ITEMS,
+    Mode,
+    ReplyKind,
+    build_schema,
+    goal_literals,
+    parse_reply,
+)
 from planner.testing import kitchen_scene
 from skills.kitchen.specs import BURNERS, DOORS, SWITCHES
 
@@ -86,3 +95,11 @@ def test_llama_cpp_compiles_the_schema_to_a_grammar(specs, mode):
     schema = build_schema(mode, specs, kitchen_scene())
     grammar = compile_grammar(schema)
     assert "open(microwave)" in grammar._grammar or mode is Mode.STEPS
+
+
+def test_lists_are_bounded_so_a_repeating_model_stops_except_in_the_wrapped_form(specs):
+    for mode, key in ((Mode.GOALS, "goal"), (Mode.STEPS, "steps")):
+        plan = build_schema(mode, specs, kitchen_scene())["anyOf"][0]
+        assert plan["properties"][key]["maxItems"] == MAX_PLAN_ITEMS
+        wrapped = build_schema(mode, specs, kitchen_scene(), wrap=True)
+        assert "maxItems" not in json.dumps(wrapped)
