@@ -39,7 +39,12 @@ CELLS = (
     "turned_on(top_right_burner)",
     "turned_on(light)",
     "holding(kettle)",
+    "on(kettle, bottom_left_burner)",
+    "on(kettle, bottom_right_burner)",
+    "on(kettle, top_left_burner)",
+    "on(kettle, top_right_burner)",
 )
+ARM_CELL = 13  # cell (row 3, column 1) shows the arm; cell 15 a person
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -132,7 +137,9 @@ class FakeEmbodiment(Embodiment):
                 (230, 200, 40) if on else (20, 20, 90)
             )
         # The arm, as a real camera would show it: a patch whose colour follows the joints.
-        img[-cell:, :cell] = (30 + 200 * np.mod(np.abs(st.q[:3]), 1.0)).astype(np.uint8)
+        r, c = divmod(ARM_CELL, 4)
+        arm = (30 + 200 * np.mod(np.abs(st.q[:3]), 1.0)).astype(np.uint8)
+        img[r * cell : (r + 1) * cell - 1, c * cell : (c + 1) * cell - 1] = arm
         if st.person is not None:
             img[-cell:, -cell:] = (220, 120, 120)
         return img

@@ -33,6 +33,8 @@ class FakeSkillScript:
     lying: set[str] = field(default_factory=set)
     false_alarm: set[str] = field(default_factory=set)
     """Skills that report failure although their effects happened."""
+    empty_grip: set[str] = field(default_factory=set)
+    """Skills that close the gripper on nothing while the scene (and frames) show it held."""
     runs: list[str] = field(default_factory=list)
     """Every run so far, as "skill(arg=value, ...)", in order."""
 
@@ -55,18 +57,21 @@ class _FakeSkill(Skill):
         values = ", ".join(f"{k}={v}" for k, v in sorted(typed.model_dump().items()))
         SCRIPT.runs.append(f"{self.spec.name}({values})")
         velocity = np.full(embodiment.limits.n_joints, 0.1)
+        _, effects = self.spec.ground(typed)
+        holds = any(e.positive and e.atom.predicate == "holding" for e in effects)
+        # Closed on a handle (80 % open) when it picks something up, else open.
+        gripper = (0.0 if self.spec.name in SCRIPT.empty_grip else 0.8) if holds else 1.0
         clamped = 0
         for tick in range(FAKE_TICKS):
             if cancel is not None and cancel.cancelled:
                 embodiment.stop()
                 return SkillResult(SkillStatus.CANCELLED, cancel.reason, ticks=tick)
-            clamped += embodiment.apply(Command(velocity, 1.0)).was_clamped
+            clamped += embodiment.apply(Command(velocity, gripper)).was_clamped
         if self.spec.name in SCRIPT.failing:
             return SkillResult(SkillStatus.FAILED, "scripted failure", FAKE_TICKS, 0.0, clamped)
         if self.spec.name not in SCRIPT.lying:
             fake = embodiment.unwrapped
             assert isinstance(fake, FakeEmbodiment)
-            _, effects = self.spec.ground(typed)
             for effect in effects:
                 fake.set_atom(effect.atom, effect.positive)
         if self.spec.name in SCRIPT.false_alarm:
@@ -87,5 +92,6 @@ def register_fake_skills(specs: Iterable[SkillSpec] | None = None) -> FakeSkillS
     SCRIPT.failing.clear()
     SCRIPT.lying.clear()
     SCRIPT.false_alarm.clear()
+    SCRIPT.empty_grip.clear()
     SCRIPT.runs.clear()
     return SCRIPT

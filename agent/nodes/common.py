@@ -15,12 +15,16 @@ from embodiments.base import Frame
 from embodiments.scene import Atom
 from planner.types import Step
 from safety.steplog.records import FrameRef, RecordBody
+from skills.perception.gripper import GripperBand
 from skills.perception.labels import OBJECTS
 from skills.scene import PerceivedScene
 
 Ctx: TypeAlias = Runtime[RunContext]
 
 log = structlog.get_logger("steward.agent")
+
+GRIPPER = GripperBand()
+"""When the gripper's opening says it holds nothing (vetoes `holding(...)` from frames)."""
 
 
 def perceived(state: AgentState) -> PerceivedScene:

@@ -9,7 +9,7 @@ judges the rest of the plan with them there.
 
 from __future__ import annotations
 
-from agent.nodes.common import Ctx, log
+from agent.nodes.common import GRIPPER, Ctx, log
 from agent.state import AgentState, Outcome, Replan, SceneView
 from embodiments.scene import Atom
 from planner.actions import parse_literal
@@ -34,8 +34,14 @@ def perceive(state: AgentState, *, runtime: Ctx) -> AgentState:
             log.warning("agent.bad_frames", look=look, problems=problems)
             continue
         frames = {cam: frame_sha256(f) for cam, f in sorted(observation.frames.items())}
+        atoms = {str(a) for a in scene.atoms}
+        empty = GRIPPER.empty(observation.proprio)
+        held = sorted(a for a in atoms if a.startswith("holding("))
+        if empty and held:
+            log.info("agent.gripper_veto", atoms=held, reason=empty)
+            atoms -= set(held)
         view = SceneView(
-            atoms=tuple(sorted(map(str, scene.atoms))),
+            atoms=tuple(sorted(atoms)),
             confidence=dict(scene.confidence),
             person_distance_m=ctx.person(),
             frames=frames,

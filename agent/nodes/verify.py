@@ -8,11 +8,15 @@ per-effect confidence, detectors) goes to the step log.
 
 from __future__ import annotations
 
-from agent.nodes.common import Ctx, current_step, log, record, store_frames
+from collections.abc import Sequence
+from dataclasses import replace
+
+from agent.nodes.common import GRIPPER, Ctx, current_step, log, record, store_frames
 from agent.state import AgentState, FeedbackNote, Outcome, Replan
 from embodiments.base import Observation
 from safety.steplog.records import PredicateCheck, VerificationRecord
-from skills.perception.verify import VerifyPolicy, verify_effects
+from skills.perception.verify import Verification, VerifyPolicy, verify_effects
+from skills.predicates import GroundLiteral
 
 
 def verify(state: AgentState, *, runtime: Ctx) -> AgentState:
@@ -46,6 +50,7 @@ def verify(state: AgentState, *, runtime: Ctx) -> AgentState:
     )
     if looks:
         ctx.latest = looks[-1]
+        result = gripper_check(result, looks[-1], effects)
     record(
         runtime,
         VerificationRecord(
@@ -94,3 +99,15 @@ def verify(state: AgentState, *, runtime: Ctx) -> AgentState:
         "replan": Replan(trigger=trigger, reason=message, step_no=step_no),
         "feedback": [FeedbackNote(source="verifier", message=message, step=step)],
     }
+
+
+def gripper_check(
+    result: Verification, after: Observation, effects: Sequence[GroundLiteral]
+) -> Verification:
+    """Fail a `holding(...)` effect the cameras confirmed but the empty gripper denies."""
+    empty = GRIPPER.empty(after.proprio)
+    wanted = [str(e) for e in effects if e.positive and e.atom.predicate == "holding"]
+    if not (empty and wanted and result.success):
+        return result
+    message = f"not as expected: {', '.join(wanted)} ({empty})"
+    return replace(result, outcome="failed", message=message)

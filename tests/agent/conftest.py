@@ -27,6 +27,8 @@ open it:
   ask: Which door should I open?
 open it (the microwave):
   goal: [open(microwave)]
+pick up the kettle:
+  goal: [holding(kettle)]
 """
 
 

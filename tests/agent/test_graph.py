@@ -198,3 +198,14 @@ def test_a_person_within_reach_stops_the_plan_until_someone_approves(fake_run, f
     assert report.outcome.status == "refused"
     assert "inside the robot's protective distance" in report.outcome.reason
     assert fake_skills.runs == ["open(target=microwave)"]
+
+
+def test_an_empty_gripper_vetoes_a_kettle_the_cameras_think_is_held(fake_run, fake_skills):
+    report = fake_run("pick up the kettle")
+    assert report.outcome.status == "done", report.outcome.reason
+    fake_skills.runs.clear()
+    fake_skills.empty_grip.add("pick")
+    report = fake_run("pick up the kettle")
+    assert report.outcome.status == "failed"
+    assert "the gripper closed on nothing" in report.outcome.reason
+    assert not report.steps[0].verified
