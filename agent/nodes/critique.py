@@ -30,7 +30,8 @@ def critique(state: AgentState, *, runtime: Ctx) -> AgentState:
     if verdict.decision in (Decision.DENY, Decision.REVISE):
         reasons = "; ".join(verdict.reasons) or "no reason given"
         hint = f" Hint: {verdict.revision_hint}" if verdict.revision_hint else ""
-        message = f"{step} was {verdict.decision}ed: {reasons}.{hint}"
+        how = "denied" if verdict.decision is Decision.DENY else "sent back for revision"
+        message = f"{step} was {how}: {reasons}.{hint}"
         trigger = "deny" if verdict.decision is Decision.DENY else "revise"
         update["replan"] = Replan(trigger=trigger, reason=message, step_no=step_no)
         update["feedback"] = [FeedbackNote(source="critic", message=message, step=step)]

@@ -14,11 +14,12 @@ def finish(state: AgentState, *, runtime: Ctx) -> AgentState:
     if outcome is None:
         verified = sum(h.verified for h in history)
         plan = state.get("plan")
-        reason = (
-            plan.explanation
-            if plan is not None and not plan.steps
-            else f"{verified} step(s) ran and were verified from the cameras"
-        )
+        if plan is not None and not plan.steps:
+            reason = plan.explanation
+        elif state["config"].closed_loop:
+            reason = f"{verified} step(s) ran and were verified from the cameras"
+        else:
+            reason = f"{len(history)} step(s) ran open loop, none verified"
         outcome = Outcome(status="done", reason=reason or "nothing to do")
     record(
         runtime,

@@ -170,6 +170,7 @@ def test_open_loop_runs_the_first_plan_blind(fake_run, fake_skills, fake_config)
     blind = fake_config.model_copy(update={"closed_loop": False})
     report = fake_run(GOAL, config=blind, events={2: SceneEvent("close", "microwave")})
     assert report.outcome.status == "done"  # it cannot tell that nothing worked
+    assert report.outcome.reason == "2 step(s) ran open loop, none verified"
     assert (report.plans, report.replans) == (1, 0)
     assert [s.message for s in report.steps] == ["open loop: not verified"] * 2
     assert "turned_on(light)" not in {str(a) for a in report.scene_truth.atoms}
