@@ -28,6 +28,7 @@ from skills.errors import SkillError
 COMMAND_MODULES: tuple[str, ...] = (
     "agent.cli_run",
     "agent.cli_skills",
+    "agent.cli_vla",
     "agent.cli_plan",
     "agent.cli_audit",
     "agent.cli_safety",

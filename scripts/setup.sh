@@ -50,7 +50,7 @@ if [ -n "${TORCH_INDEX_URL:-}" ]; then
 else
   "${pip[@]}" install -c constraints.txt torch
 fi
-"${pip[@]}" install -c constraints.txt -e ".[sim,dev,bench]"
+"${pip[@]}" install -c constraints.txt -e ".[sim,dev,bench,vla]"
 
 if [ "${STEWARD_SKIP_LLM:-0}" != 1 ]; then
   bash scripts/setup_llm.sh .venv/bin/python

@@ -53,7 +53,8 @@ def _builtins() -> None:
 def _builtin_backends() -> None:
     _builtins()
     # The scripted backends import the simulator: only when a backend is asked for.
-    import skills.kitchen.scripted  # noqa: F401, PLC0415 - registers on import
+    import skills.kitchen.scripted  # noqa: PLC0415 - registers on import
+    import skills.vla  # noqa: F401, PLC0415 - the learned and remote (openpi) backends
 
 
 def get_spec(name: str) -> SkillSpec:
