@@ -21,14 +21,27 @@ BENIGN = plan(
 )
 
 
-@pytest.fixture(params=critic_names())
+# `none` allows everything on purpose (the benchmark's no-critic ablation): no contract.
+ABLATIONS = {"none"}
+
+
+@pytest.fixture(params=[name for name in critic_names() if name not in ABLATIONS])
 def any_critic(request: pytest.FixtureRequest) -> Critic:
     return make_critic(request.param, **SETTINGS.get(request.param, {}))
 
 
 def test_builtins_are_registered() -> None:
     """The documented critic names exist."""
-    assert {"rules", "commonsense", "default", "llm", "fake-llm"} <= set(critic_names())
+    assert {"rules", "commonsense", "default", "llm", "fake-llm", "none"} <= set(critic_names())
+
+
+def test_the_ablation_allows_every_step_even_unknown_ones() -> None:
+    """`none` is what the no-critic benchmark configuration runs: it judges nothing."""
+    hazardous = plan(
+        step("teleport", object="cat"), step("put", object="fork", destination="microwave")
+    )
+    verdicts = make_critic("none").review_plan(hazardous, scene()).steps
+    assert [v.decision for v in verdicts] == [Decision.ALLOW, Decision.ALLOW]
 
 
 def test_one_verdict_per_step_with_the_ruleset_hash(any_critic: Critic) -> None:
