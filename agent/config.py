@@ -36,6 +36,12 @@ class RunConfig(BaseModel):
         default=True,
         description="verify each step from frames and replan; False = plan once, run blind",
     )
+    wait_for_person_s: float = Field(
+        default=30.0,
+        ge=0.0,
+        le=600.0,
+        description="how long to hold still for a person to step away before giving up",
+    )
     max_replans: int = Field(default=4, ge=0, le=20, description="new plans per goal")
     max_step_failures: int = Field(default=2, ge=1, le=10, description="tries per step")
     min_confidence: float = Field(default=0.9, ge=0.5, le=1.0)

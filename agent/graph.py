@@ -32,6 +32,7 @@ from agent.nodes.perceive import perceive
 from agent.nodes.plan import plan
 from agent.nodes.replan import replan
 from agent.nodes.verify import verify
+from agent.nodes.wait import wait
 from agent.state import AgentState
 from safety.verdict import Decision
 
@@ -58,6 +59,7 @@ NODES: dict[str, tuple[Node, str]] = {
     "approve": (approve, "waiting_for_person"),
     "act": (act, "skill"),
     "verify": (verify, "verification"),
+    "wait": (wait, "waiting_for_person"),
     "replan": (replan, "orchestration"),
     "finish": (finish, "orchestration"),
 }
@@ -119,9 +121,11 @@ def after_critique(state: AgentState) -> Literal["replan", "approve", "act"]:
     return "act"
 
 
-def after_approve(state: AgentState) -> Literal["finish", "act"]:
-    """Act when approved, finish when declined."""
-    return "finish" if state.get("outcome") is not None else "act"
+def after_approve(state: AgentState) -> Literal["finish", "wait", "act"]:
+    """Act when approved; wait when declined because of a person nearby; else finish."""
+    if state.get("outcome") is not None:
+        return "finish"
+    return "wait" if state.get("waiting") else "act"
 
 
 def after_act(state: AgentState) -> Literal["replan", "verify"]:
@@ -129,11 +133,18 @@ def after_act(state: AgentState) -> Literal["replan", "verify"]:
     return "replan" if state.get("replan") is not None else "verify"
 
 
-def after_verify(state: AgentState) -> Literal["finish", "replan", "observe"]:
-    """Observe for the next step, replan, or finish when the cameras failed."""
+def after_verify(state: AgentState) -> Literal["finish", "wait", "replan", "observe"]:
+    """Observe for the next step, wait for a person, replan, or finish (cameras failed)."""
     if state.get("outcome") is not None:
         return "finish"
+    if state.get("waiting"):
+        return "wait"
     return "replan" if state.get("replan") is not None else "observe"
+
+
+def after_wait(state: AgentState) -> Literal["finish", "observe"]:
+    """Look again once the person has gone; finish when the wait ran out."""
+    return "finish" if state.get("outcome") is not None else "observe"
 
 
 def after_replan(state: AgentState) -> Literal["finish", "observe"]:
@@ -155,6 +166,7 @@ def build_graph(checkpointer: BaseCheckpointSaver[str] | None = None) -> Graph:
     graph.add_conditional_edges("approve", after_approve)
     graph.add_conditional_edges("act", after_act)
     graph.add_conditional_edges("verify", after_verify)
+    graph.add_conditional_edges("wait", after_wait)
     graph.add_conditional_edges("replan", after_replan)
     graph.add_edge("finish", END)
     return graph.compile(checkpointer=checkpointer)

@@ -44,6 +44,7 @@ class StepOutcome(_Value):
     backend: str = ""
     source: str = ""
     skill_status: str = ""
+    held_by_shield: bool = False  # the shield stopped the arm (a person too close)
     verified: bool = False
     message: str = ""
 
@@ -109,6 +110,8 @@ class AgentState(TypedDict, total=False):
     replans: int
     step_failures: int  # failed tries of the current step
     outcome: Outcome | None
+    waiting: str | None  # why the robot holds still until a person steps away
+    waited_s: float  # time spent waiting for people in this run
     snapshot: bytes | None  # a simulator's state at the last observation (for resume)
     history: Annotated[list[StepOutcome], operator.add]
     feedback: Annotated[list[FeedbackNote], operator.add]

@@ -105,6 +105,11 @@ class ActionShield(EmbodimentWrapper):
             log.warning("shield.stop", cause="estop", reason=reason, embodiment=self.name)
         self.inner.stop()
 
+    @property
+    def gripper_command(self) -> float:
+        """The gripper command last sent (1.0, open, before any): what a hold keeps."""
+        return 1.0 if self._gripper is None else self._gripper
+
     def reset_estop(self) -> None:
         """Release the e-stop latch; motion resumes with the next command."""
         if self._estop_reason is not None:

@@ -72,6 +72,7 @@ def act(state: AgentState, *, runtime: Ctx) -> AgentState:
         backend=backend,
         source=source,
         skill_status=str(result.status),
+        held_by_shield=result.stopped_ticks > 0,
         message=result.message,
     )
     if started_motion or not state["config"].closed_loop:

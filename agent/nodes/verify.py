@@ -88,6 +88,9 @@ def verify(state: AgentState, *, runtime: Ctx) -> AgentState:
             "acted": None,
             "outcome": Outcome(status="failed", reason=reason),
         }
+    if acted.held_by_shield and ctx.person() is not None:
+        why = f"{step} was held back: a person is {ctx.person():.1f} m from the robot"
+        return {"history": [done], "acted": None, "waiting": why}
     message = f"after {step} the cameras show {result.message}"
     trigger = "verification_failed"
     if acted.skill_status != "succeeded":

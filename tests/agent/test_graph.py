@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from agent.bench.wrappers import TickEvents
 from agent.errors import RunNotFoundError
 from agent.runner import Overrides, resume_run
 from agent.testing import Crash, CrashAt, ScriptedOperator, logged
@@ -210,3 +211,43 @@ def test_an_empty_gripper_vetoes_a_kettle_the_cameras_think_is_held(fake_run, fa
     assert report.outcome.status == "failed"
     assert "the gripper closed on nothing" in report.outcome.reason
     assert not report.steps[0].verified
+
+
+class PersonVisits:
+    """A listener: a person stands by the robot when step `step_no` starts, leaves later."""
+
+    def __init__(self, robot, step_no, stay_ticks):
+        self.robot, self.step_no, self.stay_ticks = robot, step_no, stay_ticks
+
+    def on_step_start(self, step_no, step):
+        del step
+        if step_no == self.step_no:
+            self.robot.unwrapped.inject(SceneEvent("place_person", value=0.5))
+            self.robot.schedule(SceneEvent("remove_person"), after_ticks=self.stay_ticks)
+
+
+def test_declined_because_a_person_is_near_the_robot_waits_for_them_to_leave(fake_run, fake_skills):
+    robot = TickEvents(make_fake(randomize=False))
+    operator = ScriptedOperator(approvals=[False, False, False])
+    report = fake_run(GOAL, robot=robot, operator=operator, listeners=(PersonVisits(robot, 1, 40),))
+    assert report.outcome.status == "done", report.outcome.reason
+    assert fake_skills.runs == ["open(target=microwave)", "turn_on(target=light)"]
+    assert "inside the robot's protective distance" in operator.asked[0]
+    assert report.timings["waiting_for_person"] > 0
+
+
+def test_a_person_who_stays_ends_the_wait_refused_with_the_reason(
+    fake_run, fake_skills, fake_config
+):
+    robot = TickEvents(make_fake(randomize=False))
+    config = fake_config.model_copy(update={"wait_for_person_s": 2.0})
+    report = fake_run(
+        GOAL,
+        robot=robot,
+        config=config,
+        operator=ScriptedOperator(approvals=[False] * 5),
+        listeners=(PersonVisits(robot, 1, 10_000),),
+    )
+    assert report.outcome.status == "refused"
+    assert "waited 2 s for them to step away" in report.outcome.reason
+    assert fake_skills.runs == ["open(target=microwave)"]
