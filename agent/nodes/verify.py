@@ -88,8 +88,12 @@ def verify(state: AgentState, *, runtime: Ctx) -> AgentState:
             "acted": None,
             "outcome": Outcome(status="failed", reason=reason),
         }
-    if acted.held_by_shield and ctx.person() is not None:
-        why = f"{step} was held back: a person is {ctx.person():.1f} m from the robot"
+    distance = ctx.person()
+    slowed = acted.held_by_shield or acted.skill_status != "succeeded"
+    if slowed and distance is not None:
+        # The shield stops or slows the arm near people: a skill that failed with someone
+        # close is retried once they have stepped away, not replanned around them.
+        why = f"{step} did not finish with a person {distance:.1f} m from the robot"
         return {"history": [done], "acted": None, "waiting": why}
     message = f"after {step} the cameras show {result.message}"
     trigger = "verification_failed"

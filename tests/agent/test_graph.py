@@ -251,3 +251,29 @@ def test_a_person_who_stays_ends_the_wait_refused_with_the_reason(
     assert report.outcome.status == "refused"
     assert "waited 2 s for them to step away" in report.outcome.reason
     assert fake_skills.runs == ["open(target=microwave)"]
+
+
+def test_a_skill_that_fails_with_a_person_close_is_retried_once_they_leave(fake_run, fake_skills):
+    class FailsWhilePersonNear:
+        """`open` fails while someone stands by (the shield slowed it to a stop)."""
+
+        def __init__(self, robot):
+            self.robot = robot
+
+        def on_step_start(self, step_no, step):
+            del step
+            if self.robot.unwrapped.person_distance_m() is not None:
+                fake_skills.failing.add("open")
+            else:
+                fake_skills.failing.discard("open")
+            if step_no == 1:
+                self.robot.unwrapped.inject(SceneEvent("place_person", value=2.0))
+                fake_skills.failing.add("open")
+                self.robot.schedule(SceneEvent("remove_person"), after_ticks=20)
+
+    robot = TickEvents(make_fake(randomize=False))
+    report = fake_run(GOAL, robot=robot, listeners=(FailsWhilePersonNear(robot),))
+    assert report.outcome.status == "done", report.outcome.reason
+    assert fake_skills.runs.count("open(target=microwave)") == 2
+    assert report.replans == 0
+    assert report.timings["waiting_for_person"] > 0
