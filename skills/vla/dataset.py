@@ -19,7 +19,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from numpy.typing import NDArray
 
-from skills.vla.base import ACTION_NAMES, STATE_NAMES, Float32Array
+from skills.vla.base import ACTION_NAMES, STATE_NAMES
 from skills.vla.errors import DatasetError
 from skills.vla.lerobot_format import (
     ACTION_KEY,
@@ -27,25 +27,12 @@ from skills.vla.lerobot_format import (
     EPISODES_PATH,
     INFO_PATH,
     STATE_KEY,
+    EpisodeRecord,
     camera_key,
 )
 
-
-@dataclass(frozen=True, slots=True)
-class Demonstration:
-    """One episode, ready for training: frames per camera at the policy's size."""
-
-    task: str
-    seed: int
-    success: bool
-    frames: dict[str, NDArray[np.uint8]]  # camera -> T x S x S x 3
-    state: Float32Array  # T x state_dim
-    action: Float32Array  # T x action_dim
-
-    @property
-    def length(self) -> int:
-        """Number of frames."""
-        return int(self.state.shape[0])
+Demonstration = EpisodeRecord
+"""A recorded episode read back for training, its frames resized to the policy's input."""
 
 
 @dataclass(frozen=True, slots=True)
