@@ -68,6 +68,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     resume.set_defaults(handler=handle_resume)
 
 
+def _home(args: argparse.Namespace) -> Path:
+    """The run store: `--home`, else `$STEWARD_HOME`, else `~/.steward`."""
+    return Path(args.home).expanduser() if args.home else steward_home()
+
+
 def _common(parser: argparse.ArgumentParser) -> None:
     answer = parser.add_mutually_exclusive_group()
     answer.add_argument("--approve", action="store_true", help="approve every ask_human step")
@@ -136,7 +141,7 @@ def config_from(args: argparse.Namespace) -> RunConfig:
         skill_backend=default,
         skill_backends=per_skill,
         max_replans=args.max_replans,
-        home=args.home.expanduser() if args.home else steward_home(),
+        home=_home(args),
     )
 
 
@@ -232,7 +237,7 @@ def handle_run(args: argparse.Namespace) -> int:
 def handle_resume(args: argparse.Namespace) -> int:
     """Continue a run where it stopped."""
     console = Console(stderr=args.json)
-    home = RunConfig(home=args.home.expanduser() if args.home else steward_home())
+    home = RunConfig(home=_home(args))
     operator = ConsoleOperator(console, approve_all=args.approve, deny_all=args.deny)
     console.print(f"[bold]resuming[/] {args.run_id}")
     report = resume_run(
@@ -251,7 +256,7 @@ def handle_demo(args: argparse.Namespace) -> int:
     config = RunConfig(
         seed=args.seed,
         planner=args.planner,
-        home=args.home.expanduser() if args.home else steward_home(),
+        home=_home(args),
     )
     operator = ConsoleOperator(console, approve_all=args.approve, deny_all=args.deny)
     console.print(f"[bold]demo goal[/]: {DEMO_GOAL}", highlight=False)

@@ -29,7 +29,7 @@ END_STATUS: dict[SkillStatus, Literal["succeeded", "failed", "cancelled"]] = {
 
 
 def act(state: AgentState, *, runtime: Ctx) -> AgentState:
-    """Run the skill; on success hand over to verify, else ask for a new plan."""
+    """Run the skill and hand over to verify; replan at once if it could not even start."""
     ctx = runtime.context
     step = current_step(state)
     step_no = state.get("step_no", 0)

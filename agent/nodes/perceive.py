@@ -14,7 +14,7 @@ from agent.state import AgentState, Outcome, Replan, SceneView
 from embodiments.scene import Atom
 from planner.actions import parse_literal
 from skills.perception.base import perceive as perceive_frames
-from skills.perception.frames import BadFramesError, frame_sha256
+from skills.perception.frames import BadFramesError
 
 
 def perceive(state: AgentState, *, runtime: Ctx) -> AgentState:
@@ -33,7 +33,8 @@ def perceive(state: AgentState, *, runtime: Ctx) -> AgentState:
             problems = str(exc)
             log.warning("agent.bad_frames", look=look, problems=problems)
             continue
-        frames = {cam: frame_sha256(f) for cam, f in sorted(observation.frames.items())}
+        # `perceive_frames` hashed the frames in camera-name order; reuse, don't re-encode.
+        frames = dict(zip(sorted(observation.frames), scene.frame_hashes, strict=True))
         atoms = {str(a) for a in scene.atoms}
         empty = GRIPPER.empty(observation.proprio)
         held = sorted(a for a in atoms if a.startswith("holding("))
