@@ -97,7 +97,6 @@ class AgentState(TypedDict, total=False):
     run_id: str
     config: RunConfig
     scene: SceneView
-    scene_fresh: bool  # perceived since the last motion
     plan: Plan | None
     plans: int  # plans made so far (the first is 1)
     cursor: int  # index in plan.steps of the next step
