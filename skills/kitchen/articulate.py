@@ -68,7 +68,11 @@ def actuate(motion: Motion, art: Articulation, target: float) -> tuple[bool, str
     grasp = Pose(kitchen.site_position(art.site), art.grasp_rotation(axis, q0)).offset(art.depth_m)
     motion.gripper = GRIPPER_OPEN
     chosen = approach(
-        motion, grasp, vertical_handle=art.vertical_handle, tilts_rad=art.approach_tilts_rad
+        motion,
+        grasp,
+        vertical_handle=art.vertical_handle,
+        tilts_rad=art.approach_tilts_rad,
+        rolls_rad=art.approach_rolls_rad,
     )
     if chosen is None:
         release(motion)
@@ -80,11 +84,12 @@ def actuate(motion: Motion, art: Articulation, target: float) -> tuple[bool, str
     if abs(q - target) >= 2 * JOINT_TOLERANCE and target == art.inactive_target:
         push_shut(motion, art)
         q = kitchen.joint_frame(art.joint)[2]
-    travel = abs(q - art.inactive_target) / abs(target - art.inactive_target)
-    opening = target != art.inactive_target
-    # Some doors stop short of the target on their handle's arc; well past the open
-    # threshold (most of the way) is open for every consumer of the predicate.
-    ok = abs(q - target) < 2 * JOINT_TOLERANCE or (opening and travel >= MOST_OF_THE_WAY)
+    ok = abs(q - target) < 2 * JOINT_TOLERANCE
+    if target != art.inactive_target:
+        # Some doors stop short of the target on their handle's arc; well past the open
+        # threshold (most of the way) is open for every consumer of the predicate.
+        travel = abs(q - art.inactive_target) / abs(target - art.inactive_target)
+        ok = ok or travel >= MOST_OF_THE_WAY
     return ok, f"{art.entity} joint at {q:.2f} (target {target:.2f})"
 
 

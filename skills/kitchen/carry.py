@@ -8,7 +8,7 @@ from embodiments.base import FloatArray
 from embodiments.franka_kitchen.env import FrankaKitchen
 from embodiments.franka_kitchen.layout import BURNER_XY, KETTLE_REST_Z
 from skills.kitchen.control import Motion, Pose, rotation_about
-from skills.kitchen.ik import cartesian_path, solve_ik
+from skills.kitchen.ik import Carried, cartesian_path, joint_path_clear, solve_ik
 
 CARRY_LIFT_M = 0.10
 CARRY_TOLERANCE_M = 0.02
@@ -16,7 +16,11 @@ CENTRING_ROUNDS = 5
 SETTLE_TICKS = 10
 SWING_STEP_RAD = 0.03  # per tick pair: about 0.2 rad/s, gentle on a hanging kettle
 TRANSIT_XY = (0.0, 0.5)  # above the middle of the stove, where the arm has room
+TRANSIT_XYS = (TRANSIT_XY, (0.0, 0.35), (0.15, 0.45), (-0.15, 0.45))  # swing via points
 CARRY_YAWS_RAD = (0.0, 0.4, -0.4, 0.8, -0.8, 1.2, -1.2, 1.6, -1.6)
+SWING_LIFTS_M = (CARRY_LIFT_M, 0.18, 0.26)  # how high to lift before a joint-space swing
+CARRY_MAX_TILT_RAD = 0.25  # the hand stays about level: the kettle pivots on its handle
+SWING_CLEARANCE_M = 0.06  # the kettle's lowest point on a swing, above its resting height
 
 
 def centre_over(motion: Motion, burner: str, above: Pose) -> tuple[Pose, float]:
@@ -51,37 +55,86 @@ def plan_carry(motion: Motion, burner: str) -> tuple[Pose, list[FloatArray]] | N
 
     The path lifts to the carry height, then goes straight across. The kettle may turn
     about the vertical on the way, so poses rotated about its own axis are tried too.
+    The held kettle counts as part of the arm in every collision check.
     """
     kitchen = motion.kitchen
     now = motion.pose()
     kettle = np.array(kitchen.scene_truth().object_poses["kettle"].position_m)
     hand_to_kettle = kettle - now.position
-    bx, by = BURNER_XY[burner]
-    carry_z = KETTLE_REST_Z + CARRY_LIFT_M
-    lift = now.offset_world(np.array([0.0, 0.0, max(0.0, carry_z - kettle[2])]))
     q_now = kitchen.proprio().joint_position_rad
-    transit = Pose(np.array([*TRANSIT_XY, carry_z]) - hand_to_kettle, now.rotation)
-    ignore = kettle_bodies(kitchen)
-    aboves = []
-    for yaw in CARRY_YAWS_RAD:
-        turn = rotation_about(np.array([0.0, 0.0, 1.0]), yaw)
-        aboves.append(
-            Pose(np.array([bx, by, carry_z]) - turn @ hand_to_kettle, turn @ now.rotation)
-        )
+    load = Carried.grasped(
+        kitchen,
+        "kettle",
+        min_z=KETTLE_REST_Z + SWING_CLEARANCE_M,
+        max_tilt_rad=CARRY_MAX_TILT_RAD,
+    )
+
+    def aboves(lift_m: float) -> list[Pose]:
+        bx, by = BURNER_XY[burner]
+        out = []
+        for yaw in CARRY_YAWS_RAD:
+            turn = rotation_about(np.array([0.0, 0.0, 1.0]), yaw)
+            kettle_at = np.array([bx, by, KETTLE_REST_Z + lift_m])
+            out.append(Pose(kettle_at - turn @ hand_to_kettle, turn @ now.rotation))
+        return out
+
+    def lift_to(lift_m: float) -> Pose:
+        return now.offset_world(np.array([0.0, 0.0, max(0.0, KETTLE_REST_Z + lift_m - kettle[2])]))
+
+    lift = lift_to(CARRY_LIFT_M)
+    transit_at = np.array([*TRANSIT_XY, KETTLE_REST_Z + CARRY_LIFT_M])
+    transit = Pose(transit_at - hand_to_kettle, now.rotation)
     for via in ([lift], [lift, transit]):
-        for above in aboves:
-            path = cartesian_path(kitchen, q_now, [*via, above], ignore_bodies=ignore)
+        for above in aboves(CARRY_LIFT_M):
+            path = cartesian_path(kitchen, q_now, [*via, above], carried=load)
             if path is not None:
                 return above, path
-    # No straight route from this posture: lift, then swing slowly in joint space to
-    # the most comfortable solution over the burner.
-    lifted = cartesian_path(kitchen, q_now, [lift], ignore_bodies=ignore)
-    start = q_now if not lifted else lifted[-1]
-    for above in aboves:
-        goal = solve_ik(kitchen, above, start, ignore_bodies=ignore)
-        if goal is not None:
-            return above, [*(lifted or []), *_interpolate(start, goal, SWING_STEP_RAD)]
+    # No straight route from this posture (the arm runs into a joint limit on the way):
+    # lift, then swing slowly in joint space, high enough that the kettle clears the
+    # stove, checked for contact all the way; via the middle of the stove if a direct
+    # swing would sweep the kettle into the wall fixtures.
+    for lift_m in SWING_LIFTS_M:
+        lifted = cartesian_path(kitchen, q_now, [lift_to(lift_m)], carried=load)
+        start = q_now if not lifted else lifted[-1]
+        for above in aboves(lift_m):
+            middles = [
+                Pose(
+                    np.array([*xy, KETTLE_REST_Z + lift_m]) - turn @ hand_to_kettle,
+                    turn @ now.rotation,
+                )
+                for xy in TRANSIT_XYS
+                for turn in (np.eye(3), above.rotation @ now.rotation.T)
+            ]
+            for vias in ([], *([m] for m in middles)):
+                swing = _swing(kitchen, start, [*vias, above], load)
+                if swing is not None:
+                    return above, [*(lifted or []), *swing]
     return None
+
+
+def _swing(
+    kitchen: FrankaKitchen, start: FloatArray, poses: list[Pose], load: Carried
+) -> list[FloatArray] | None:
+    """Joint-space legs through IK solutions of `poses`, each checked; None if one fails."""
+    path: list[FloatArray] = []
+    q = start
+    for pose in poses:
+        goal = solve_ik(kitchen, pose, q, carried=load)
+        if goal is None:
+            return None
+        leg = _interpolate(q, goal, SWING_STEP_RAD)
+        clear = joint_path_clear(
+            kitchen,
+            q,
+            goal,
+            samples=len(leg) + 1,
+            carried=load,
+        )
+        if not clear:
+            return None
+        path += leg
+        q = goal
+    return path
 
 
 def _interpolate(start: FloatArray, goal: FloatArray, step_rad: float) -> list[FloatArray]:

@@ -23,6 +23,9 @@ KNOB_DEPTH_M = -0.037
 # A half-open hinge cabinet door hangs in front of the top knobs; along the knob's 9.6 cm
 # bar the hand can come in tilted, from below or above, and still pinch it.
 KNOB_TILTS_RAD = (0.0, 0.35, -0.35)
+# A knob turned on turns its bar, and the hand with it, toward that door; rolled a little
+# about the bar, the hand comes in beside the door instead.
+KNOB_ROLLS_RAD = (0.0, 0.2, -0.2)
 
 _Y = (0.0, 1.0, 0.0)
 _X = (1.0, 0.0, 0.0)
@@ -44,6 +47,7 @@ class Articulation:
     inactive_target: float
     vertical_handle: bool = False  # a vertical bar: the grasp may turn about it
     approach_tilts_rad: tuple[float, ...] = (0.0,)  # tilted approaches to try along a bar
+    approach_rolls_rad: tuple[float, ...] = (0.0,)  # approaches rolled about the bar
 
     def grasp_rotation(self, axis: FloatArray, q: float) -> FloatArray:
         """Gripper orientation that grasps the handle with the joint at `q`."""
@@ -124,6 +128,7 @@ ARTICULATIONS: dict[str, Articulation] = {
                 fingers_at_zero=_X,
                 depth_m=KNOB_DEPTH_M,
                 approach_tilts_rad=KNOB_TILTS_RAD,
+                approach_rolls_rad=KNOB_ROLLS_RAD,
                 speed=0.8,
                 active_target=-1.1,
                 inactive_target=0.0,

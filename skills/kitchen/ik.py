@@ -7,6 +7,8 @@ gives a joint-space goal to move to, and a posture for the controller's null spa
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import mujoco
 import numpy as np
 
@@ -28,13 +30,86 @@ def _robot_bodies(model: mujoco.MjModel) -> frozenset[int]:
     return frozenset(b for b in range(model.nbody) if model.body(b).name.startswith("panda0"))
 
 
+@dataclass(frozen=True)
+class Carried:
+    """A free body held in the gripper: collision checks move it rigidly with the hand.
+
+    Ignoring a carried kettle would let a path swing it through the microwave or the
+    knobs; treating it as part of the arm keeps it out of them too. The rigid model
+    holds only while the hand stays about as level as at the grasp (a kettle hanging
+    from its handle pivots when the hand tilts), so paths must also keep `max_tilt_rad`,
+    and keep the body above `min_z`.
+    """
+
+    root: int
+    bodies: frozenset[int]
+    qpos_adr: int
+    in_hand_position: FloatArray
+    in_hand_rotation: FloatArray
+    up_in_body: FloatArray
+    min_z: float = -np.inf
+    max_tilt_rad: float = np.pi
+
+    @classmethod
+    def grasped(
+        cls,
+        kitchen: FrankaKitchen,
+        body: str,
+        *,
+        min_z: float = -np.inf,
+        max_tilt_rad: float = np.pi,
+    ) -> Carried:
+        """`body` (a free body, with everything attached to it) where the hand holds it now."""
+        model, data = kitchen.model, kitchen.data
+        root = model.body(body).id
+        site = model.site("end_effector").id
+        hand_rot = data.site_xmat[site].reshape(3, 3)
+        body_rot = data.xmat[root].reshape(3, 3)
+        return cls(
+            root=root,
+            bodies=frozenset(b for b in range(model.nbody) if model.body_rootid[b] == root),
+            qpos_adr=int(model.jnt_qposadr[model.body_jntadr[root]]),
+            in_hand_position=hand_rot.T @ (data.xpos[root] - data.site_xpos[site]),
+            in_hand_rotation=hand_rot.T @ body_rot,
+            up_in_body=body_rot.T @ np.array([0.0, 0.0, 1.0]),
+            min_z=min_z,
+            max_tilt_rad=max_tilt_rad,
+        )
+
+    def follow_hand(self, model: mujoco.MjModel, data: mujoco.MjData) -> None:
+        """Pose the body in `data` where the hand (already posed by kinematics) holds it."""
+        site = model.site("end_effector").id
+        hand_rot = data.site_xmat[site].reshape(3, 3)
+        quat = np.zeros(4)
+        mujoco.mju_mat2Quat(quat, (hand_rot @ self.in_hand_rotation).reshape(-1))
+        data.qpos[self.qpos_adr : self.qpos_adr + 3] = (
+            data.site_xpos[site] + hand_rot @ self.in_hand_position
+        )
+        data.qpos[self.qpos_adr + 3 : self.qpos_adr + 7] = quat
+
+    def carried_well(self, data: mujoco.MjData) -> bool:
+        """Whether the body, posed by `follow_hand`, is high and level enough."""
+        body_rot = data.xmat[self.root].reshape(3, 3)
+        up = float((body_rot @ self.up_in_body)[2])
+        high = float(data.xpos[self.root][2]) >= self.min_z
+        return high and up >= float(np.cos(self.max_tilt_rad))
+
+
 def in_collision(
     model: mujoco.MjModel,
     data: mujoco.MjData,
     robot: frozenset[int],
     ignore: frozenset[int] = frozenset(),
+    carried: Carried | None = None,
 ) -> bool:
-    """Whether the arm, posed in `data`, penetrates anything but itself and `ignore`."""
+    """Whether the arm (and what it carries), posed in `data`, penetrates anything else.
+
+    Contacts with `ignore` do not count.
+    """
+    if carried is not None:
+        mujoco.mj_kinematics(model, data)
+        carried.follow_hand(model, data)
+        robot = robot | carried.bodies
     mujoco.mj_forward(model, data)
     for i in range(data.ncon):
         con = data.contact[i]
@@ -55,6 +130,7 @@ def solve_ik(
     iterations: int = 150,
     rng_seed: int = 0,
     ignore_bodies: frozenset[int] = frozenset(),
+    carried: Carried | None = None,
 ) -> FloatArray | None:
     """A joint configuration reaching `target`, preferring ones near `seed_q`; None if none."""
     model = kitchen.model
@@ -84,7 +160,7 @@ def solve_ik(
                 ]
             )
             if np.linalg.norm(err[:3]) < 0.002 and np.linalg.norm(err[3:]) < 0.01:
-                if not in_collision(model, data, robot_bodies, ignore_bodies):
+                if not in_collision(model, data, robot_bodies, ignore_bodies, carried):
                     found.append(q.copy())
                 break
             dq = jac.T @ np.linalg.solve(jac @ jac.T + 1e-4 * np.eye(6), err)
@@ -108,15 +184,25 @@ def solve_ik(
 
 
 def joint_path_clear(
-    kitchen: FrankaKitchen, start: FloatArray, goal: FloatArray, *, samples: int = 12
+    kitchen: FrankaKitchen,
+    start: FloatArray,
+    goal: FloatArray,
+    *,
+    samples: int = 12,
+    carried: Carried | None = None,
 ) -> bool:
-    """Whether the straight joint-space path from `start` to `goal` stays out of contact."""
+    """Whether the straight joint-space path from `start` to `goal` stays out of contact.
+
+    With a `carried` body, it must stay clear too, and high and level enough.
+    """
     data = mujoco.MjData(kitchen.model)
     data.qpos[:] = kitchen.data.qpos
     robot = _robot_bodies(kitchen.model)
     for t in np.linspace(0.0, 1.0, samples)[1:]:
         data.qpos[:N_ARM] = start + (goal - start) * t
-        if in_collision(kitchen.model, data, robot):
+        if in_collision(kitchen.model, data, robot, carried=carried):
+            return False
+        if carried is not None and not carried.carried_well(data):
             return False
     return True
 
@@ -140,7 +226,7 @@ def cartesian_path(
     *,
     step_m: float = 0.015,
     max_jump_rad: float = 0.35,
-    ignore_bodies: frozenset[int] = frozenset(),
+    carried: Carried | None = None,
 ) -> list[FloatArray] | None:
     """Joint configurations that move the gripper along straight segments through `waypoints`.
 
@@ -171,9 +257,7 @@ def cartesian_path(
                 else here.rotation
             )
             point = Pose(here.position + (goal.position - here.position) * (i / n), rot)
-            sol = solve_ik(
-                kitchen, point, q, restarts=1, iterations=500, ignore_bodies=ignore_bodies
-            )
+            sol = solve_ik(kitchen, point, q, restarts=1, iterations=500, carried=carried)
             if sol is None or float(np.max(np.abs(sol - q))) > max_jump_rad:
                 return None
             path.append(sol)

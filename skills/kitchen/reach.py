@@ -5,6 +5,7 @@ Equivalent grasps, collision-checked IK, a joint route, then a last straight app
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 import numpy as np
@@ -24,19 +25,28 @@ YAW_OFFSETS_RAD = (0.0, 0.4, -0.4, 0.8, -0.8)
 
 
 def grasp_candidates(
-    grasp: Pose, *, vertical_handle: bool, tilts_rad: tuple[float, ...] = (0.0,)
+    grasp: Pose,
+    *,
+    vertical_handle: bool,
+    tilts_rad: tuple[float, ...] = (0.0,),
+    rolls_rad: tuple[float, ...] = (0.0,),
 ) -> list[Pose]:
     """Equivalent grasps, preferred first, in pairs that are equally preferred.
 
     A two-finger grasp is symmetric under a half turn about the approach axis. Around a
     vertical bar the approach may also come in at an angle (turned about the vertical).
     Along a long bar it may come in tilted about the finger axis (`tilts_rad`), which
-    can bring the hand in under something that hangs in front of the handle.
+    can bring the hand in under something that hangs in front of the handle, or rolled
+    about the bar itself (`rolls_rad`), which brings the hand in from the bar's side.
     """
     yaws = YAW_OFFSETS_RAD if vertical_handle else (0.0,)
     out = []
-    for tilt in tilts_rad:
-        tilted = rotation_about(grasp.rotation[:, 1], tilt) @ grasp.rotation
+    for tilt, roll in itertools.product(tilts_rad, rolls_rad):
+        tilted = (
+            rotation_about(grasp.rotation[:, 0], roll)
+            @ rotation_about(grasp.rotation[:, 1], tilt)
+            @ grasp.rotation
+        )
         for yaw in yaws:
             rot = rotation_about(np.array([0.0, 0.0, 1.0]), yaw) @ tilted
             out += [Pose(grasp.position, rot), Pose(grasp.position, rot @ HALF_TURN)]
@@ -115,13 +125,16 @@ def approach(
     *,
     vertical_handle: bool = False,
     tilts_rad: tuple[float, ...] = (0.0,),
+    rolls_rad: tuple[float, ...] = (0.0,),
 ) -> Pose | None:
     """Back out, move in joint space to an IK solution of the pre-grasp, then onto the grasp.
 
     Returns the grasp pose actually used, or None when it could not be reached.
     """
     motion.move_to(motion.pose().offset(-0.06), tol_m=0.02, tol_rad=3.2, max_ticks=8)
-    candidates = grasp_candidates(grasp, vertical_handle=vertical_handle, tilts_rad=tilts_rad)
+    candidates = grasp_candidates(
+        grasp, vertical_handle=vertical_handle, tilts_rad=tilts_rad, rolls_rad=rolls_rad
+    )
     plan = plan_approach(motion, candidates)
     if plan is None:
         return None

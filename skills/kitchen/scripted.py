@@ -15,6 +15,7 @@ from pydantic import BaseModel
 
 from embodiments.base import Embodiment
 from embodiments.franka_kitchen.env import FrankaKitchen
+from embodiments.franka_kitchen.layout import KETTLE_REST_Z
 from skills.base import CancelToken, Skill, SkillResult, SkillSpec
 from skills.kitchen import specs
 from skills.kitchen.articulate import actuate
@@ -169,7 +170,10 @@ class PlaceScripted(_KitchenSkill):
         if miss_m > KETTLE_MISS_M:
             # Never let go of a kettle that is not over the burner: hold it and report.
             return False, f"could not bring the kettle over {burner} (still holding it)"
-        motion.move_linear(above.offset_world(np.array([0.0, 0.0, -CARRY_LIFT_M + 0.005])))
+        # Lower until the kettle rests (it may have been carried higher than usual): let go
+        # of a kettle still hanging from the fingers and backing away drags it along.
+        drop_m = kitchen.scene_truth().object_poses["kettle"].position_m[2] - KETTLE_REST_Z
+        motion.move_linear(above.offset_world(np.array([0.0, 0.0, -drop_m])))
         release(motion)
         on = kitchen.scene_truth().holds(f"on(kettle, {burner})")
         return on, f"kettle on {burner}" if on else f"the kettle did not end up on {burner}"

@@ -16,6 +16,7 @@ from embodiments.registry import make_embodiment
 from embodiments.testing import FakeEmbodiment
 from skills.base import CancelToken, SkillStatus
 from skills.errors import SkillArgumentError, SkillIncompatibleError
+from skills.kitchen.episodes import Variant, all_variants, run_episode
 from skills.registry import all_specs, backends_of, make_skill
 
 ONLY = os.environ.get("STEWARD_SKILL", "")
@@ -87,3 +88,16 @@ def test_cancelled_run_stops_before_moving(name: str, backend: str, kitchen: Emb
     assert result.message == "operator pressed stop"
     after = kitchen.observe().proprio.joint_position_rad
     assert abs(after - before).max() < 0.05
+
+
+VARIANTS = [v for v in all_variants() if v.skill in {s.name for s in SPECS}]
+
+
+@pytest.mark.sim
+@pytest.mark.parametrize("variant", VARIANTS, ids=lambda v: v.label)
+def test_the_scripted_expert_reaches_every_effect_from_a_randomised_start(
+    variant: Variant, kitchen: Embodiment
+) -> None:
+    """One seeded episode per variant (the success rates over 50 are `steward skills bench`)."""
+    result = run_episode(kitchen, variant, seed=3)
+    assert result.success, result.message
