@@ -7,7 +7,9 @@ The name is the SHA-256 of the PNG file's bytes, so a reviewer can check a frame
 from __future__ import annotations
 
 import enum
+import hashlib
 import os
+from collections import OrderedDict
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -20,6 +22,8 @@ from safety.steplog.errors import FrameError
 from safety.steplog.records import FrameRef
 from safety.steplog.storage import fsync_dir, write_atomic
 
+RECENT_FRAMES = 64
+
 
 class FrameState(enum.StrEnum):
     """What a verifier finds for one referenced frame."""
@@ -29,14 +33,19 @@ class FrameState(enum.StrEnum):
     ALTERED = "altered"
 
 
-def encode_png(frame: Frame) -> bytes:
-    """PNG bytes of an H x W x 3 RGB uint8 frame."""
+def check_frame(frame: Frame) -> None:
+    """Raise FrameError unless `frame` is an H x W x 3 uint8 array."""
     if not isinstance(frame, np.ndarray) or frame.dtype != np.uint8 or frame.ndim != 3:
         dtype, shape = getattr(frame, "dtype", "?"), getattr(frame, "shape", "?")
         got = f"{type(frame).__name__} of dtype {dtype}, shape {shape}"
         raise FrameError(f"a frame must be an H x W x 3 uint8 array; got {got}")
     if frame.shape[2] != 3 or frame.shape[0] == 0 or frame.shape[1] == 0:
         raise FrameError(f"a frame must be H x W x 3 with H, W > 0; got shape {frame.shape}")
+
+
+def encode_png(frame: Frame) -> bytes:
+    """PNG bytes of an H x W x 3 RGB uint8 frame."""
+    check_frame(frame)
     # OpenCV writes BGR; convert so the PNG shows the colours the camera saw.
     ok, buf = cv2.imencode(".png", cv2.cvtColor(np.ascontiguousarray(frame), cv2.COLOR_RGB2BGR))
     if not ok:
@@ -59,6 +68,9 @@ class FrameStore:
         self.directory = directory
         self.durable = durable
         self._unsynced: list[Path] = []
+        # Pixels -> PNG name of frames stored lately: a frame logged twice (before one step,
+        # after the previous) is hashed, not PNG-encoded, the second time.
+        self._recent: OrderedDict[bytes, str] = OrderedDict()
 
     def path(self, sha256: str) -> Path:
         """Where the frame named `sha256` lives."""
@@ -66,8 +78,19 @@ class FrameStore:
 
     def put(self, frame: Frame) -> str:
         """Store `frame` (once) and return its SHA-256 name (durable on return if `durable`)."""
+        check_frame(frame)
+        pixels = hashlib.sha256(np.ascontiguousarray(frame).tobytes())
+        pixels.update(repr((frame.shape, frame.dtype.str)).encode())
+        key = pixels.digest()
+        known = self._recent.get(key)
+        if known is not None and self.path(known).exists():
+            self._recent.move_to_end(key)
+            return known
         data = encode_png(frame)
         digest = sha256_hex(data)
+        self._recent[key] = digest
+        if len(self._recent) > RECENT_FRAMES:
+            self._recent.popitem(last=False)
         target = self.path(digest)
         if not target.exists():
             self.directory.mkdir(parents=True, exist_ok=True)

@@ -4,11 +4,11 @@ Each `append` writes one canonical JSON line, flushes it to the OS and rewrites 
 head, so a killed process loses at most the record it was writing. With the default
 `durability="record"` every record, frame and head is also fsynced before it returns.
 With `durability="motion"` (what the agent uses, one fsync per step) the log is fsynced
-at the barriers that matter: the goal, before the robot moves (`skill_start`), a
-person's approval and the outcome, and the head is rewritten there; frames and the head
-are fsynced at the outcome and on close. A
-power cut can then lose the records after the last barrier, and frames of the run in
-progress (`steward audit verify` names any that are missing). Reopening a run
+at the barriers that matter: the goal, before the robot moves (`skill_start`, which also
+makes the previous step's outcome durable) and a person's approval, and the head is
+rewritten there; frames and the head are fsynced on close. A power cut can then lose
+the records after the last barrier, and frames of the run in progress (`steward audit
+verify` names any that are missing). Reopening a run
 checks the tail against the tree head and continues the sequence; bytes a killed writer
 left after the last newline are moved to a side file and noted in a `recovery` record.
 """
@@ -49,8 +49,8 @@ from safety.steplog.storage import RunPaths, check_run_id, fsync_dir, new_run_id
 
 Clock = Callable[[], datetime]
 Durability = Literal["record", "motion"]
-BARRIER_KINDS = frozenset({"goal", "skill_start", "approval", "outcome", "recovery"})
-"""Records fsynced in "motion" durability: before motion, human decisions, the end."""
+BARRIER_KINDS = frozenset({"goal", "skill_start", "approval", "recovery"})
+"""Records fsynced in "motion" durability: the goal, before motion, human decisions."""
 
 _log = structlog.get_logger("steward.steplog")
 
@@ -194,8 +194,6 @@ class StepLog:
         barrier = every or body.kind in BARRIER_KINDS
         if barrier:
             os.fsync(self._fh.fileno())
-        if body.kind == "outcome":
-            self.frames.sync()
         entry = LogEntry(record, raw)
         self._tree.append(bytes.fromhex(entry.hash))
         self._last_hash = entry.hash

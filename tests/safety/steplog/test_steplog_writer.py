@@ -126,6 +126,28 @@ def test_frames_are_stored_once_by_content_and_decode_to_the_same_pixels(tmp_pat
         assert np.array_equal(decode_png(stored), frame)
 
 
+def test_a_frame_logged_again_is_not_encoded_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    encoded: list[tuple[int, ...]] = []
+
+    def counting(frame: np.ndarray) -> bytes:
+        encoded.append(frame.shape)
+        return encode_png(frame)
+
+    monkeypatch.setattr("safety.steplog.frames.encode_png", counting)
+    frame = np.random.default_rng(0).integers(0, 255, (24, 32, 3), dtype=np.uint8)
+    with StepLog.open(tmp_path, "r1") as log:
+        first = log.put_frames({"cam": frame})
+        again = log.put_frames({"cam": frame.copy()})
+        changed = frame.copy()
+        changed[0, 0, 0] ^= 1
+        other = log.put_frames({"cam": changed})
+    assert first == again
+    assert other != first
+    assert len(encoded) == 2  # the same pixels a second time: hashed, not re-encoded
+
+
 @pytest.mark.parametrize(
     "bad",
     [np.zeros((4, 4), np.uint8), np.zeros((4, 4, 3), np.float32), np.zeros((0, 4, 3), np.uint8)],
