@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from planner.base import Planner, PlanRequest, PlanResult, PlanStatus, Usage
 from planner.errors import ModelOutputError, PlannerSetupError
+from planner.grounding import asks_where_unseen
 from planner.prompt import Message, messages
 from planner.schema import JsonSchema, Mode, Reply, ReplyKind, build_schema, parse_reply
 from planner.types import Plan
@@ -150,6 +151,9 @@ class LLMPlanner(Planner):
         if reply.kind is ReplyKind.REFUSE:
             return PlanResult.no_plan(PlanStatus.REFUSED, reply.text or "I cannot do that here.")
         if reply.kind is ReplyKind.ASK:
+            if unseen := asks_where_unseen(reply.text, request.scene.objects):
+                reason = f"I cannot see any {unseen} here, so I cannot do that."
+                return PlanResult.no_plan(PlanStatus.REFUSED, reason)
             return PlanResult.no_plan(PlanStatus.ASK, reply.text or "What should I do?")
         checked, literals = self._checked(reply, request)
         plan = Plan(

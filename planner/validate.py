@@ -17,6 +17,7 @@ from embodiments.scene import Atom
 from planner.actions import GroundAction, ground_actions, parse_literal
 from planner.base import PlanRequest, PlanResult, PlanStatus
 from planner.errors import ModelOutputError
+from planner.grounding import unseen_kinds
 from planner.schema import atom_vocabulary, visible_choices
 from planner.symbolic import Unreachable, plan_to_goal
 from planner.types import Step
@@ -165,7 +166,14 @@ def screen_goal(request: PlanRequest, max_chars: int) -> str | PlanResult:
     if not any(visible_choices(s, request.scene) is not None for s in request.specs):
         reason = "I cannot see anything my skills can act on, so I cannot plan for this goal."
         return PlanResult.no_plan(PlanStatus.REFUSED, reason)
+    if unseen := unseen_kinds(goal, request):
+        reason = f"I cannot see {_a_list(unseen)} here, so I cannot do that."
+        return PlanResult.no_plan(PlanStatus.REFUSED, reason)
     return goal
+
+
+def _a_list(nouns: Sequence[str]) -> str:
+    return " or ".join(f"{'an' if n[0] in 'aeiou' else 'a'} {n}" for n in nouns)
 
 
 _NOT_SEEN = re.compile(

@@ -132,3 +132,28 @@ def test_a_which_question_needs_more_than_one_candidate():
     assert one.plan(kitchen_request("turn on the light")).usage.rounds == 2
     several = _planner('{"ask":"Which burner do you mean?"}')
     assert several.plan(kitchen_request("turn on the burner")).status is PlanStatus.ASK
+
+
+def test_a_goal_naming_an_unseen_kind_of_object_is_refused_before_the_model():
+    planner = _planner()  # no answers: a model call would fail the test
+    result = planner.plan(
+        kitchen_request("put the kettle on the top left burner", hidden=["kettle"])
+    )
+    assert result.status is PlanStatus.REFUSED
+    assert result.reason == "I cannot see a kettle here, so I cannot do that."
+    assert _fake(planner).calls == []
+
+
+def test_light_as_a_verb_is_not_taken_for_a_missing_lamp():
+    planner = _planner('{"goal":["turned_on(top_left_burner)"]}')
+    result = planner.plan(kitchen_request("light the top left burner", hidden=["light"]))
+    assert result.status is PlanStatus.PLANNED
+
+
+def test_asking_where_an_unseen_thing_is_becomes_a_refusal():
+    planner = _planner('{"ask":"Where is the fridge?"}')
+    result = planner.plan(kitchen_request("bring me milk from the fridge"))
+    assert result.status is PlanStatus.REFUSED
+    assert result.reason == "I cannot see any fridge here, so I cannot do that."
+    seen = _planner('{"ask":"Where is the kettle?"}').plan(kitchen_request("fetch the kettle"))
+    assert seen.status is PlanStatus.ASK

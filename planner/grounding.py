@@ -1,0 +1,53 @@
+"""Grounding checks between the goal's words and what the robot sees, model or not.
+
+Two cheap, deterministic checks around the model:
+
+- before it: a goal that names a kind of object the skill catalog knows ("the kettle")
+  while no object of that kind is visible is refused; a small model tends to ask which
+  burner instead;
+- after it: a question about where an unseen thing is ("Where is the fridge?") is a
+  refusal in disguise: objects never seen do not exist for the planner.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+
+from planner.base import PlanRequest
+
+_DETERMINER = r"(?:the|a|an|my|your|our|that|this)"
+_WHERE = re.compile(
+    r"^\s*where (?:is|are|can i find|do i find) (?:the |a |an |my |your |some )?([a-z]+)"
+)
+
+
+def head(object_name: str) -> str:
+    """The kind of an object named like `top_left_burner`: its last word."""
+    return object_name.rsplit("_", 1)[-1]
+
+
+def _mentions(goal: str, noun: str) -> bool:
+    """Whether `goal` uses `noun` as a noun: after a determiner, up to two words between."""
+    pattern = rf"\b{_DETERMINER}\s+(?:[a-z]+\s+){{0,2}}{re.escape(noun)}s?\b"
+    return re.search(pattern, goal.lower()) is not None
+
+
+def unseen_kinds(goal: str, request: PlanRequest) -> tuple[str, ...]:
+    """Kinds of object the catalog acts on that the goal names but the robot cannot see."""
+    known = {head(v) for s in request.specs for vs in s.argument_choices().values() for v in vs}
+    seen = {head(o) for o in request.scene.objects}
+    return tuple(sorted(k for k in known - seen if _mentions(goal, k)))
+
+
+def _visible(word: str, objects: Iterable[str]) -> bool:
+    stem = word.lower().removesuffix("s")
+    return any(stem in o.split("_") for o in objects)
+
+
+def asks_where_unseen(question: str, objects: Sequence[str]) -> str | None:
+    """The unseen thing a "Where is the X?" question asks about, or None."""
+    match = _WHERE.search(question.lower())
+    if match is None or _visible(match.group(1), objects):
+        return None
+    return match.group(1)
