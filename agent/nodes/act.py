@@ -60,7 +60,10 @@ def act(state: AgentState, *, runtime: Ctx) -> AgentState:
             result = skill.run(ctx.robot, typed, cancel=ctx.cancel)
         except SkillError as exc:
             result = SkillResult(SkillStatus.FAILED, str(exc))
-    _log_end(runtime, step_no, step.skill, result, time.perf_counter() - started)
+    if started_motion:
+        _log_end(runtime, step_no, step.skill, result, time.perf_counter() - started)
+    else:  # nothing started, so no skill_end: the replan record carries the reason
+        log.warning("agent.act.not_started", step=step_no, action=str(step), reason=result.message)
     if ctx.cancel.cancelled:
         ctx.robot.stop()
         raise RunStopped(ctx.cancel.reason or "stopped by the operator", step_no=step_no)

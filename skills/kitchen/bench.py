@@ -34,7 +34,11 @@ def run_bench(*, episodes: int, only: str = "", progress: Console | None = None)
             f"| {variant.label} | {wins}/{episodes} | {mark} | {mean_s:.1f} | {note[:90]} |"
         )
         if progress is not None:
-            progress.print(f"{variant.label}: {wins}/{episodes}")
+            failed = ", ".join(str(r.seed) for r in results if not r.success)
+            progress.print(
+                f"{variant.label}: {wins}/{episodes}"
+                + (f" (failed seeds: {failed})" if failed else "")
+            )
     kitchen.close()
     header = [
         f"Seeds 0..{episodes - 1}, randomised starts; success = the spec's effects hold in scene"

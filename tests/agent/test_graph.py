@@ -177,6 +177,18 @@ def test_open_loop_runs_the_first_plan_blind(fake_run, fake_skills, fake_config)
     assert "turned_on(light)" not in {str(a) for a in report.scene_truth.atoms}
 
 
+def test_a_skill_that_cannot_start_is_replanned_without_a_skill_end(fake_run, fake_config):
+    config = fake_config.model_copy(update={"skill_backends": {"turn_on": "scripted"}})
+    report = fake_run(GOAL, config=config)
+    assert report.outcome.status == "failed"
+    kinds_logged = kinds(report)
+    assert kinds_logged.count("skill_start") == kinds_logged.count("skill_end") == 1
+    replans = [b for b in logged(report) if b.kind == "replan"]
+    assert replans
+    assert "the 'scripted' backend of 'turn_on' cannot drive 'fake'" in replans[0].reason
+    assert intact(report)
+
+
 def test_without_a_critic_an_ask_human_step_runs_unasked(fake_run, fake_skills, fake_config):
     report = fake_run(
         "turn on the top left burner", config=fake_config.model_copy(update={"critic": "none"})
