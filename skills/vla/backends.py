@@ -9,7 +9,9 @@ Both expose `source` (the checkpoint directory or the server URL) for the step l
 touch neither disk nor network before `run`, return CANCELLED before anything else when
 the token is already set, and run through the same closed loop (`runner.run_chunked`).
 A LeRobot-policy backend is left out: lerobot 0.6.1 needs Python >= 3.12, torch < 2.12
-and numpy < 2.3, and this project runs Python 3.11 with torch 2.13 and numpy 2.4.
+and numpy < 2.3, and this project runs Python 3.11 with torch 2.13 and numpy 2.4; lerobot
+0.4.4 (Python 3.11) imports torchvision, which the package index has for torch 2.13 only as
+a CUDA build that does not load next to the CPU torch.
 """
 
 from __future__ import annotations
