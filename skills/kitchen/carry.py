@@ -7,8 +7,9 @@ import numpy as np
 from embodiments.base import FloatArray
 from embodiments.franka_kitchen.env import FrankaKitchen
 from embodiments.franka_kitchen.layout import BURNER_XY, KETTLE_REST_Z
-from skills.kitchen.control import Motion, Pose, rotation_about
+from skills.kitchen.control import GRIPPER_OPEN, Motion, Pose, rotation_about
 from skills.kitchen.ik import Carried, cartesian_path, joint_path_clear, solve_ik
+from skills.kitchen.reach import RETREAT_M
 
 CARRY_LIFT_M = 0.10
 CARRY_TOLERANCE_M = 0.02
@@ -21,6 +22,8 @@ CARRY_YAWS_RAD = (0.0, 0.4, -0.4, 0.8, -0.8, 1.2, -1.2, 1.6, -1.6)
 SWING_LIFTS_M = (CARRY_LIFT_M, 0.18, 0.26)  # how high to lift before a joint-space swing
 CARRY_MAX_TILT_RAD = 0.25  # the hand stays about level: the kettle pivots on its handle
 SWING_CLEARANCE_M = 0.06  # the kettle's lowest point on a swing, above its resting height
+CARRY_JOINT_SPEED_RAD_S = 0.5  # a kettle hanging from its handle bar swings when rushed
+LET_GO_TICKS = 8  # fingers fully open before the hand moves
 
 
 def centre_over(motion: Motion, burner: str, above: Pose) -> tuple[Pose, float]:
@@ -87,7 +90,7 @@ def plan_carry(motion: Motion, burner: str) -> tuple[Pose, list[FloatArray]] | N
     for via in ([lift], [lift, transit]):
         for above in aboves(CARRY_LIFT_M):
             path = cartesian_path(kitchen, q_now, [*via, above], carried=load)
-            if path is not None:
+            if path is not None and _can_let_go(kitchen, path[-1], above, CARRY_LIFT_M):
                 return above, path
     # No straight route from this posture (the arm runs into a joint limit on the way):
     # lift, then swing slowly in joint space, high enough that the kettle clears the
@@ -107,9 +110,43 @@ def plan_carry(motion: Motion, burner: str) -> tuple[Pose, list[FloatArray]] | N
             ]
             for vias in ([], *([m] for m in middles)):
                 swing = _swing(kitchen, start, [*vias, above], load)
-                if swing is not None:
+                if swing is not None and _can_let_go(kitchen, swing[-1], above, lift_m):
                     return above, [*(lifted or []), *swing]
     return None
+
+
+def _can_let_go(kitchen: FrankaKitchen, q_above: FloatArray, above: Pose, lift_m: float) -> bool:
+    """Whether the hand, lowered from `above` to set the kettle down, can back straight out.
+
+    Near the robot's base the arm may have no room to back away along the approach, and
+    a hand that cannot leave the way it came drags the kettle off the burner.
+    """
+    lowered = above.offset_world(np.array([0.0, 0.0, -lift_m]))
+    path = cartesian_path(
+        kitchen,
+        q_above,
+        [lowered, lowered.offset(-RETREAT_M)],
+        ignore_bodies=kettle_bodies(kitchen),
+    )
+    return path is not None
+
+
+def let_go(motion: Motion) -> None:
+    """Open the hand around the set-down kettle and back straight out along the approach.
+
+    The way out is planned from the arm's actual posture and followed joint by joint: a
+    servo that drifts sideways near a joint limit would catch the handle and drag the
+    kettle off the burner.
+    """
+    kitchen = motion.kitchen
+    motion.grip(GRIPPER_OPEN, ticks=LET_GO_TICKS)
+    out = motion.pose().offset(-RETREAT_M)
+    q_now = kitchen.proprio().joint_position_rad
+    path = cartesian_path(kitchen, q_now, [out], ignore_bodies=kettle_bodies(kitchen))
+    if path is None:
+        motion.move_to(out, tol_m=0.02, tol_rad=0.2, max_ticks=20)
+        return
+    motion.track(path, max_speed_rad_s=CARRY_JOINT_SPEED_RAD_S)
 
 
 def _swing(

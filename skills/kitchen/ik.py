@@ -227,6 +227,7 @@ def cartesian_path(
     step_m: float = 0.015,
     max_jump_rad: float = 0.35,
     carried: Carried | None = None,
+    ignore_bodies: frozenset[int] = frozenset(),
 ) -> list[FloatArray] | None:
     """Joint configurations that move the gripper along straight segments through `waypoints`.
 
@@ -257,7 +258,15 @@ def cartesian_path(
                 else here.rotation
             )
             point = Pose(here.position + (goal.position - here.position) * (i / n), rot)
-            sol = solve_ik(kitchen, point, q, restarts=1, iterations=500, carried=carried)
+            sol = solve_ik(
+                kitchen,
+                point,
+                q,
+                restarts=1,
+                iterations=500,
+                carried=carried,
+                ignore_bodies=ignore_bodies,
+            )
             if sol is None or float(np.max(np.abs(sol - q))) > max_jump_rad:
                 return None
             path.append(sol)

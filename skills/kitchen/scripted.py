@@ -20,9 +20,11 @@ from skills.base import CancelToken, Skill, SkillResult, SkillSpec
 from skills.kitchen import specs
 from skills.kitchen.articulate import actuate
 from skills.kitchen.carry import (
+    CARRY_JOINT_SPEED_RAD_S,
     CARRY_LIFT_M,
     CARRY_TOLERANCE_M,
     centre_over,
+    let_go,
     plan_carry,
 )
 from skills.kitchen.control import (
@@ -38,7 +40,6 @@ from skills.kitchen.reach import approach, release
 from skills.registry import register_skill
 
 KETTLE_MISS_M = 0.04  # how far off the burner's centre the kettle may be let go
-CARRY_JOINT_SPEED_RAD_S = 0.5  # a kettle hanging from its handle bar swings when rushed
 
 
 class _KitchenSkill(Skill):
@@ -174,6 +175,6 @@ class PlaceScripted(_KitchenSkill):
         # of a kettle still hanging from the fingers and backing away drags it along.
         drop_m = kitchen.scene_truth().object_poses["kettle"].position_m[2] - KETTLE_REST_Z
         motion.move_linear(above.offset_world(np.array([0.0, 0.0, -drop_m])))
-        release(motion)
+        let_go(motion)
         on = kitchen.scene_truth().holds(f"on(kettle, {burner})")
         return on, f"kettle on {burner}" if on else f"the kettle did not end up on {burner}"
