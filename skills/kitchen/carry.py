@@ -7,7 +7,7 @@ import numpy as np
 from embodiments.base import FloatArray
 from embodiments.franka_kitchen.env import FrankaKitchen
 from embodiments.franka_kitchen.layout import BURNER_XY, KETTLE_REST_Z
-from skills.kitchen.control import GRIPPER_OPEN, Motion, Pose, rotation_about
+from skills.kitchen.control import GRIPPER_OPEN, POSTURE_Q, Motion, Pose, rotation_about
 from skills.kitchen.ik import Carried, cartesian_path, joint_path_clear, solve_ik
 from skills.kitchen.reach import RETREAT_M
 
@@ -20,10 +20,12 @@ TRANSIT_XY = (0.0, 0.5)  # above the middle of the stove, where the arm has room
 TRANSIT_XYS = (TRANSIT_XY, (0.0, 0.35), (0.15, 0.45), (-0.15, 0.45))  # swing via points
 CARRY_YAWS_RAD = (0.0, 0.4, -0.4, 0.8, -0.8, 1.2, -1.2, 1.6, -1.6)
 SWING_LIFTS_M = (CARRY_LIFT_M, 0.18, 0.26)  # how high to lift before a joint-space swing
-CARRY_MAX_TILT_RAD = 0.25  # the hand stays about level: the kettle pivots on its handle
+CARRY_MAX_TILT_RAD = 0.25  # the kettle hangs upright: a tilted handle bar lets it slide
 SWING_CLEARANCE_M = 0.06  # the kettle's lowest point on a swing, above its resting height
 CARRY_JOINT_SPEED_RAD_S = 0.5  # a kettle hanging from its handle bar swings when rushed
 LET_GO_TICKS = 8  # fingers fully open before the hand moves
+EASE_TICKS = 60  # about 5 s of null-space motion toward the home posture
+EASE_DRIFT_M = 0.04  # how far the held kettle may drift meanwhile
 
 
 def centre_over(motion: Motion, burner: str, above: Pose) -> tuple[Pose, float]:
@@ -53,7 +55,9 @@ def kettle_bodies(kitchen: FrankaKitchen) -> frozenset[int]:
     return frozenset(b for b in range(kitchen.model.nbody) if kitchen.model.body_rootid[b] == root)
 
 
-def plan_carry(motion: Motion, burner: str) -> tuple[Pose, list[FloatArray]] | None:
+def plan_carry(
+    motion: Motion, burner: str, *, allow_swing: bool = True
+) -> tuple[Pose, list[FloatArray]] | None:
     """A gripper pose holding the kettle above `burner`, and a joint path to it.
 
     The path lifts to the carry height, then goes straight across. The kettle may turn
@@ -68,6 +72,7 @@ def plan_carry(motion: Motion, burner: str) -> tuple[Pose, list[FloatArray]] | N
     load = Carried.grasped(
         kitchen,
         "kettle",
+        pivot_site="kettle_site",
         min_z=KETTLE_REST_Z + SWING_CLEARANCE_M,
         max_tilt_rad=CARRY_MAX_TILT_RAD,
     )
@@ -92,6 +97,8 @@ def plan_carry(motion: Motion, burner: str) -> tuple[Pose, list[FloatArray]] | N
             path = cartesian_path(kitchen, q_now, [*via, above], carried=load)
             if path is not None and _can_let_go(kitchen, path[-1], above, CARRY_LIFT_M):
                 return above, path
+    if not allow_swing:
+        return None
     # No straight route from this posture (the arm runs into a joint limit on the way):
     # lift, then swing slowly in joint space, high enough that the kettle clears the
     # stove, checked for contact all the way; via the middle of the stove if a direct
@@ -129,6 +136,21 @@ def _can_let_go(kitchen: FrankaKitchen, q_above: FloatArray, above: Pose, lift_m
         ignore_bodies=kettle_bodies(kitchen),
     )
     return path is not None
+
+
+def ease_posture(motion: Motion) -> None:
+    """Hold the kettle where it is while the arm's elbow and wrist slide away from their limits.
+
+    A 7-joint arm can move without moving its hand; a pick close to the robot's base
+    can leave it folded against joint limits, from where no straight carry exists.
+    Stops early if the hand drifts (the servo gives way at a limit).
+    """
+    hold = motion.pose()
+    motion.posture = POSTURE_Q.copy()
+    for _ in range(EASE_TICKS):
+        motion.step(hold)
+        if float(np.linalg.norm(motion.pose().position - hold.position)) > EASE_DRIFT_M:
+            break
 
 
 def let_go(motion: Motion) -> None:

@@ -32,13 +32,14 @@ def _robot_bodies(model: mujoco.MjModel) -> frozenset[int]:
 
 @dataclass(frozen=True)
 class Carried:
-    """A free body held in the gripper: collision checks move it rigidly with the hand.
+    """A free body held in the gripper: collision checks move it with the hand.
 
     Ignoring a carried kettle would let a path swing it through the microwave or the
-    knobs; treating it as part of the arm keeps it out of them too. The rigid model
-    holds only while the hand stays about as level as at the grasp (a kettle hanging
-    from its handle pivots when the hand tilts), so paths must also keep `max_tilt_rad`,
-    and keep the body above `min_z`.
+    knobs; treating it as part of the arm keeps it out of them too. A body held by a
+    bar (`pivot_*`) hangs from it: when the hand tilts about the bar the body swings
+    back under it, so it is posed rigidly with the hand, then turned about the bar
+    until it is as upright as it can be. Paths must keep it above `min_z` and within
+    `max_tilt_rad` of upright (a tilted bar lets it slide).
     """
 
     root: int
@@ -47,6 +48,8 @@ class Carried:
     in_hand_position: FloatArray
     in_hand_rotation: FloatArray
     up_in_body: FloatArray
+    pivot_in_hand: FloatArray | None = None
+    pivot_axis_in_hand: FloatArray | None = None
     min_z: float = -np.inf
     max_tilt_rad: float = np.pi
 
@@ -56,15 +59,23 @@ class Carried:
         kitchen: FrankaKitchen,
         body: str,
         *,
+        pivot_site: str | None = None,
         min_z: float = -np.inf,
         max_tilt_rad: float = np.pi,
     ) -> Carried:
-        """`body` (a free body, with everything attached to it) where the hand holds it now."""
+        """`body` (a free body, with everything attached to it) where the hand holds it now.
+
+        `pivot_site` names the bar it hangs from, which runs along the hand's x axis
+        (across the approach, between the fingers).
+        """
         model, data = kitchen.model, kitchen.data
         root = model.body(body).id
         site = model.site("end_effector").id
         hand_rot = data.site_xmat[site].reshape(3, 3)
         body_rot = data.xmat[root].reshape(3, 3)
+        pivot = None
+        if pivot_site is not None:
+            pivot = hand_rot.T @ (data.site(pivot_site).xpos - data.site_xpos[site])
         return cls(
             root=root,
             bodies=frozenset(b for b in range(model.nbody) if model.body_rootid[b] == root),
@@ -72,6 +83,8 @@ class Carried:
             in_hand_position=hand_rot.T @ (data.xpos[root] - data.site_xpos[site]),
             in_hand_rotation=hand_rot.T @ body_rot,
             up_in_body=body_rot.T @ np.array([0.0, 0.0, 1.0]),
+            pivot_in_hand=pivot,
+            pivot_axis_in_hand=None if pivot is None else np.array([1.0, 0.0, 0.0]),
             min_z=min_z,
             max_tilt_rad=max_tilt_rad,
         )
@@ -80,19 +93,36 @@ class Carried:
         """Pose the body in `data` where the hand (already posed by kinematics) holds it."""
         site = model.site("end_effector").id
         hand_rot = data.site_xmat[site].reshape(3, 3)
+        hand_pos = data.site_xpos[site]
+        rot = hand_rot @ self.in_hand_rotation
+        pos = hand_pos + hand_rot @ self.in_hand_position
+        if self.pivot_in_hand is not None and self.pivot_axis_in_hand is not None:
+            bar = hand_pos + hand_rot @ self.pivot_in_hand
+            axis = hand_rot @ self.pivot_axis_in_hand
+            swing = rotation_about(axis, _upright_angle(rot @ self.up_in_body, axis))
+            rot = swing @ rot
+            pos = bar + swing @ (pos - bar)
         quat = np.zeros(4)
-        mujoco.mju_mat2Quat(quat, (hand_rot @ self.in_hand_rotation).reshape(-1))
-        data.qpos[self.qpos_adr : self.qpos_adr + 3] = (
-            data.site_xpos[site] + hand_rot @ self.in_hand_position
-        )
+        mujoco.mju_mat2Quat(quat, rot.reshape(-1))
+        data.qpos[self.qpos_adr : self.qpos_adr + 3] = pos
         data.qpos[self.qpos_adr + 3 : self.qpos_adr + 7] = quat
 
     def carried_well(self, data: mujoco.MjData) -> bool:
-        """Whether the body, posed by `follow_hand`, is high and level enough."""
+        """Whether the body, posed by `follow_hand`, is high and upright enough."""
         body_rot = data.xmat[self.root].reshape(3, 3)
         up = float((body_rot @ self.up_in_body)[2])
         high = float(data.xpos[self.root][2]) >= self.min_z
         return high and up >= float(np.cos(self.max_tilt_rad))
+
+
+def _upright_angle(up: FloatArray, axis: FloatArray) -> float:
+    """The turn about `axis` that brings `up` closest to the world's vertical."""
+    vertical = np.array([0.0, 0.0, 1.0])
+    u = up - axis * float(up @ axis)
+    v = vertical - axis * float(vertical @ axis)
+    if np.linalg.norm(u) < 1e-9 or np.linalg.norm(v) < 1e-9:
+        return 0.0
+    return float(np.arctan2(float(axis @ np.cross(u, v)), float(u @ v)))
 
 
 def in_collision(

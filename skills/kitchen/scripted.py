@@ -24,6 +24,7 @@ from skills.kitchen.carry import (
     CARRY_LIFT_M,
     CARRY_TOLERANCE_M,
     centre_over,
+    ease_posture,
     let_go,
     plan_carry,
 )
@@ -156,7 +157,12 @@ class PlaceScripted(_KitchenSkill):
         if not kitchen.scene_truth().holds("holding(kettle)"):
             return False, "the gripper is not holding the kettle; pick it up first"
         motion.gripper = GRIPPER_CLOSED  # keep squeezing: a new motion starts open
-        plan = plan_carry(motion, burner)
+        plan = plan_carry(motion, burner, allow_swing=False)
+        if plan is None:
+            # Folded against a joint limit: unfold without moving the kettle, then plan
+            # again, swinging in joint space as the last resort.
+            ease_posture(motion)
+            plan = plan_carry(motion, burner)
         if plan is None:
             return False, f"no reachable way to carry the kettle over {burner}"
         above, path = plan
