@@ -81,11 +81,6 @@ _EXAMPLES = (
         "warm up water: move the kettle to the top left burner and light that burner",
         ("on(kettle, top_left_burner)", "turned_on(top_left_burner)"),
     ),
-    _Example(
-        ("open(microwave)",),
-        "light the bottom right burner, but only after you have shut the microwave",
-        ("not open(microwave)", "turned_on(bottom_right_burner)"),
-    ),
     _Example((), "sweep the floor", ("refuse", "None of my skills can sweep.")),
     _Example((), "thanks, you're great", ("ask", "What should I do in the kitchen?")),
     _Example(
