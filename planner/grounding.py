@@ -27,7 +27,7 @@ def head(object_name: str) -> str:
     return object_name.rsplit("_", 1)[-1]
 
 
-def _mentions(goal: str, noun: str) -> bool:
+def mentions(goal: str, noun: str) -> bool:
     """Whether `goal` uses `noun` as a noun: after a determiner, up to two words between."""
     pattern = rf"\b{_DETERMINER}\s+(?:[a-z]+\s+){{0,2}}{re.escape(noun)}s?\b"
     return re.search(pattern, goal.lower()) is not None
@@ -37,7 +37,7 @@ def unseen_kinds(goal: str, request: PlanRequest) -> tuple[str, ...]:
     """Kinds of object the catalog acts on that the goal names but the robot cannot see."""
     known = {head(v) for s in request.specs for vs in s.argument_choices().values() for v in vs}
     seen = {head(o) for o in request.scene.objects}
-    return tuple(sorted(k for k in known - seen if _mentions(goal, k)))
+    return tuple(sorted(k for k in known - seen if mentions(goal, k)))
 
 
 def _visible(word: str, objects: Iterable[str]) -> bool:

@@ -17,7 +17,7 @@ from embodiments.scene import Atom
 from planner.actions import GroundAction, ground_actions, parse_literal
 from planner.base import PlanRequest, PlanResult, PlanStatus
 from planner.errors import ModelOutputError
-from planner.grounding import unseen_kinds
+from planner.grounding import head, mentions, unseen_kinds
 from planner.schema import atom_vocabulary, visible_choices
 from planner.symbolic import Unreachable, plan_to_goal
 from planner.types import Step
@@ -182,6 +182,10 @@ _NOT_SEEN = re.compile(
 _WHICH = re.compile(r"^\s*which (\w+)")
 
 
+def _all_choices(spec: SkillSpec) -> set[str]:
+    return {v for values in spec.argument_choices().values() for v in values}
+
+
 def _visible_named(word: str, objects: Sequence[str]) -> list[str]:
     stem = word.lower().removesuffix("s")
     return [o for o in objects if stem in o.split("_")]
@@ -190,11 +194,21 @@ def _visible_named(word: str, objects: Sequence[str]) -> list[str]:
 def check_answer_text(kind: str, text: str, request: PlanRequest) -> None:
     """Reject a refusal or question that contradicts the scene; ModelOutputError says why.
 
-    A refusal may not claim that a visible object is missing, and a "which X?" question
-    needs more than one visible X to choose from.
+    A refusal may not claim that a visible object is missing, nor that no skill can act
+    on a visible object some skill takes; a "which X?" question needs more than one
+    visible X to choose from.
     """
     objects = request.scene.objects
     lowered = text.lower()
+    if kind == "refuse" and "skill" in lowered:
+        for obj in objects:
+            takers = [s.name for s in request.specs if obj in _all_choices(s)]
+            if takers and mentions(lowered, head(obj)):
+                msg = (
+                    f"the refusal says no skill can do it, but {', '.join(takers)} "
+                    f"can act on {obj}; write the goal literals about {obj}"
+                )
+                raise ModelOutputError((msg,))
     if kind == "refuse" and (match := _NOT_SEEN.search(lowered)):
         seen = _visible_named(match.group(1), objects)
         if seen:
@@ -204,5 +218,8 @@ def check_answer_text(kind: str, text: str, request: PlanRequest) -> None:
     if kind == "ask" and (match := _WHICH.search(lowered)):
         seen = _visible_named(match.group(1), objects)
         if len(seen) == 1:
-            msg = f"the question asks which {match.group(1)}, but only {seen[0]} is visible"
+            msg = (
+                f"do not ask which {match.group(1)}: the robot sees exactly one, {seen[0]}; "
+                "plan with it"
+            )
             raise ModelOutputError((msg,))

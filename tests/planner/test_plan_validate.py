@@ -100,5 +100,12 @@ def test_refusals_and_questions_are_checked_against_the_scene():
     check_answer_text("ask", "Which cabinet do you mean?", request)
     with pytest.raises(ModelOutputError, match="the robot sees hinge_cabinet, slide_cabinet"):
         check_answer_text("refuse", "I can't see any cabinets here.", request)
-    with pytest.raises(ModelOutputError, match="only kettle is visible"):
+    with pytest.raises(ModelOutputError, match="do not ask which kettle: .* exactly one, kettle"):
         check_answer_text("ask", "Which kettle?", request)
+
+
+def test_a_refusal_that_denies_a_skill_for_a_visible_object_is_sent_back():
+    request = kitchen_request("x")
+    check_answer_text("refuse", "None of my skills can make toast.", request)
+    with pytest.raises(ModelOutputError, match="turn_off, turn_on can act on light"):
+        check_answer_text("refuse", "None of my skills can switch the light off.", request)
