@@ -55,9 +55,7 @@ def kettle_bodies(kitchen: FrankaKitchen) -> frozenset[int]:
     return frozenset(b for b in range(kitchen.model.nbody) if kitchen.model.body_rootid[b] == root)
 
 
-def plan_carry(
-    motion: Motion, burner: str, *, allow_swing: bool = True
-) -> tuple[Pose, list[FloatArray]] | None:
+def plan_carry(motion: Motion, burner: str) -> tuple[Pose, list[FloatArray]] | None:
     """A gripper pose holding the kettle above `burner`, and a joint path to it.
 
     The path lifts to the carry height, then goes straight across. The kettle may turn
@@ -97,8 +95,6 @@ def plan_carry(
             path = cartesian_path(kitchen, q_now, [*via, above], carried=load)
             if path is not None and _can_let_go(kitchen, path[-1], above, CARRY_LIFT_M):
                 return above, path
-    if not allow_swing:
-        return None
     # No straight route from this posture (the arm runs into a joint limit on the way):
     # lift, then swing slowly in joint space, high enough that the kettle clears the
     # stove, checked for contact all the way; via the middle of the stove if a direct

@@ -157,10 +157,10 @@ class PlaceScripted(_KitchenSkill):
         if not kitchen.scene_truth().holds("holding(kettle)"):
             return False, "the gripper is not holding the kettle; pick it up first"
         motion.gripper = GRIPPER_CLOSED  # keep squeezing: a new motion starts open
-        plan = plan_carry(motion, burner, allow_swing=False)
+        plan = plan_carry(motion, burner)
         if plan is None:
             # Folded against a joint limit: unfold without moving the kettle, then plan
-            # again, swinging in joint space as the last resort.
+            # again from the new posture.
             ease_posture(motion)
             plan = plan_carry(motion, burner)
         if plan is None:
