@@ -2,8 +2,10 @@
 
 Fixture states are sampled on both sides of their thresholds, the kettle on a burner,
 between burners or held (after a scripted pick), the arm jittered, and the rendering
-varied: light positions and brightness, camera pose. Scene truth is read here only to
-label data; perception never reads it.
+varied: light positions and brightness, camera pose. Training sets add states with the
+hand near the kettle (posed by inverse kinematics): just let go of it on a burner,
+hovering above the stove, or carrying it lifted over a burner. Scene truth is read here
+only to label data; perception never reads it.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import embodiments.franka_kitchen  # noqa: F401 - imported for that side effect
 
 # isort: split
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import mujoco
 import numpy as np
@@ -25,12 +28,27 @@ from skills.perception.classical import ClassicalDetector, Region, region_from_p
 from skills.perception.labels import FIXTURE_ATOMS, ON_ATOMS, kettle_class
 from skills.perception.learned import shrink_wrist
 
+if TYPE_CHECKING:
+    from skills.kitchen.control import Pose
+
 ARM_JITTER_RAD = 0.3
 CAMERA_SHIFT_M = 0.02
 CAMERA_TILT_RAD = 0.03
 LIGHT_SHIFT_M = 0.3
 LIGHT_GAIN = (0.6, 1.4)
 OFF_BURNER_XY = ((0.0, 0.339), (0.0, 0.78), (-0.223, 0.56), (0.22, 0.56), (0.0, 0.56))
+# Hand near the kettle: how far the hand backs off the handle after letting go, how high
+# it hovers above the stove, and how high a carried kettle is lifted (clear of the 3 cm
+# lift that separates "held" from "on a burner" in scene truth, so labels are not borderline).
+BACK_OFF_M = (0.0, 0.14)
+HOVER_M = (0.12, 0.35)
+CARRY_LIFT_M = (0.05, 0.14)
+FINGER_OPEN_M = (0.03, 0.04)
+FINGER_CLOSED_M = (0.004, 0.015)
+NEAR_KETTLE_MODES = ("released", "grasped", "hover", "carried")
+# Near-kettle states draw from their own random stream of the seed, so they do not repeat
+# the fixture samples of the seed's free states.
+NEAR_KETTLE_STREAM = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +116,69 @@ def sample_kettle(kitchen: FrankaKitchen, rng: np.random.Generator) -> None:
     perturb.set_kettle(kitchen.data, kitchen.model, (x + dx, y + dy), float(rng.uniform(-0.5, 0.5)))
 
 
+def _grasp_pose(kitchen: FrankaKitchen, rng: np.random.Generator) -> tuple[Pose, frozenset[int]]:
+    """The scripted pick's grasp on the handle (from the front, level), slightly varied."""
+    from skills.kitchen.carry import kettle_bodies  # noqa: PLC0415 - skills load the simulator
+    from skills.kitchen.control import Pose, frame_from, rotation_about  # noqa: PLC0415
+    from skills.kitchen.fixtures import PADS_ON_HANDLE_M  # noqa: PLC0415
+
+    mujoco.mj_forward(kitchen.model, kitchen.data)
+    w, _, _, z = kitchen.data.body("kettle").xquat
+    yaw = 2.0 * float(np.arctan2(z, w))
+    toward = np.array([-np.sin(yaw), np.cos(yaw), 0.0])
+    rotation = frame_from(toward, np.array([0.0, 0.0, 1.0]))
+    rotation = rotation_about(np.array([0.0, 0.0, 1.0]), float(rng.uniform(-0.3, 0.3))) @ rotation
+    grasp = Pose(kitchen.site_position("kettle_site"), rotation).offset(PADS_ON_HANDLE_M)
+    return grasp, kettle_bodies(kitchen)
+
+
+def pose_hand_near_kettle(kitchen: FrankaKitchen, rng: np.random.Generator, mode: str) -> bool:
+    """Place the kettle and put the hand near it by IK; False if no arm pose was found.
+
+    `released`: kettle on a burner, open hand at or backed off its handle (after a place).
+    `grasped`: kettle resting on a burner, fingers closed on the handle (before a lift).
+    `hover`: kettle anywhere on the stove, the hand above the stove, tilted down.
+    `carried`: kettle lifted over a burner, fingers closed on the handle (held).
+    """
+    from skills.kitchen.control import Pose, rotation_about  # noqa: PLC0415 - as above
+    from skills.kitchen.ik import solve_ik  # noqa: PLC0415 - skills load the simulator
+
+    model, data = kitchen.model, kitchen.data
+    if mode == "hover":
+        sample_kettle(kitchen, rng)
+    else:
+        x, y = list(BURNER_XY.values())[rng.integers(len(BURNER_XY))]
+        dx, dy = rng.uniform(-0.03, 0.03, 2)
+        perturb.set_kettle(data, model, (x + dx, y + dy), float(rng.uniform(-0.5, 0.5)))
+    if mode == "carried":
+        data.qpos[model.joint("kettle").qposadr[0] + 2] += rng.uniform(*CARRY_LIFT_M)
+    grasp, kettle = _grasp_pose(kitchen, rng)
+    if mode == "released":
+        grasp = grasp.offset(-rng.uniform(*BACK_OFF_M))
+        grasp = grasp.offset_world(np.array([0.0, 0.0, rng.uniform(0.0, 0.05)]))
+    elif mode == "hover":
+        above = np.array([*rng.uniform(-0.15, 0.15, 2), rng.uniform(*HOVER_M)])
+        # Pitch the approach down by up to about 70 degrees.
+        tilt = np.cross(np.array([0.0, 0.0, 1.0]), grasp.rotation[:, 2])
+        rotation = rotation_about(tilt, float(rng.uniform(0.0, 1.2))) @ grasp.rotation
+        grasp = Pose(grasp.position + above, rotation)
+    q = solve_ik(
+        kitchen,
+        grasp,
+        data.qpos[:7].copy(),
+        restarts=6,
+        iterations=100,
+        rng_seed=int(rng.integers(1 << 31)),
+        ignore_bodies=kettle,
+    )
+    if q is None:
+        return False
+    data.qpos[:7] = q
+    closed = mode in ("grasped", "carried")
+    data.qpos[7:9] = rng.uniform(*(FINGER_CLOSED_M if closed else FINGER_OPEN_M), 2)
+    return True
+
+
 def _label_and_render(kitchen: FrankaKitchen, rows: list[tuple[object, ...]]) -> None:
     mujoco.mj_forward(kitchen.model, kitchen.data)
     atoms = kitchen.scene_truth().atoms
@@ -157,10 +238,35 @@ def render_held(kitchen: FrankaKitchen, seed: int, n: int, rows: list[tuple[obje
     look.restore()
 
 
+def render_near_kettle(
+    kitchen: FrankaKitchen, seed: int, n: int, rows: list[tuple[object, ...]]
+) -> None:
+    """`n` states with the hand near the kettle, cycling through `NEAR_KETTLE_MODES`."""
+    rng = np.random.default_rng((seed, NEAR_KETTLE_STREAM))
+    kitchen.reset(seed=seed)
+    look = Appearance(kitchen.model)
+    home = kitchen.data.qpos[:9].copy()
+    for i in range(n):
+        sample_fixtures(kitchen, rng)
+        kitchen.data.qpos[:9] = home
+        if not pose_hand_near_kettle(kitchen, rng, NEAR_KETTLE_MODES[i % len(NEAR_KETTLE_MODES)]):
+            continue
+        _restyle_and_render(kitchen, look, rng, i, rows)
+    look.restore()
+
+
 def render_frames(
-    seeds: range, *, states_per_seed: int, held_every: int, held_variants: int
+    seeds: range,
+    *,
+    states_per_seed: int,
+    held_every: int,
+    held_variants: int,
+    near_kettle: int = 0,
 ) -> FrameSet:
-    """Render from every seed; every `held_every`-th seed also yields held-kettle frames."""
+    """Render from every seed; every `held_every`-th seed also yields held-kettle frames.
+
+    `near_kettle` more states per seed have the hand posed near the kettle (training only).
+    """
     kitchen = FrankaKitchen()
     rows: list[tuple[object, ...]] = []
     try:
@@ -168,6 +274,8 @@ def render_frames(
             render_free(kitchen, seed, states_per_seed, rows)
             if held_every and k % held_every == 0:
                 render_held(kitchen, seed, held_variants, rows)
+            if near_kettle:
+                render_near_kettle(kitchen, seed, near_kettle, rows)
     finally:
         kitchen.close()
     overview, wrist, fixtures, kettle = zip(*rows, strict=True)

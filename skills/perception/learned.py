@@ -1,8 +1,9 @@
 """The learned detector: one small multi-head CNN over the overview and wrist frames.
 
-Two convolutional trunks (overview at 128 px, wrist shrunk to 64 px) feed a shared
-layer, then one sigmoid per fixture predicate and a six-way softmax for the kettle
-(four burners, held, elsewhere). Weights ship in `data/detector.pt`; rebuild them with
+Convolutional trunks over the overview (128 px, plus full-resolution crops of the
+controls and of the knobs) and the wrist frame (shrunk to 64 px) feed a shared layer,
+then one sigmoid per fixture predicate and a six-way softmax for the kettle (four
+burners, held, elsewhere). Weights ship in `data/detector.pt`; rebuild them with
 `python -m skills.perception.train --out skills/perception/data/detector.pt`.
 """
 
@@ -35,6 +36,9 @@ OVERVIEW_SIZE_PX = 128
 # Knobs, burners and light switch in the 128 px overview frame (from render differences).
 CONTROLS_ROWS = (30, 94)
 CONTROLS_COLS = (36, 100)
+# The four burner knobs alone, with room for the camera jitter of the training renders.
+KNOB_ROWS = (24, 56)
+KNOB_COLS = (44, 76)
 
 
 def _block(c_in: int, c_out: int, kernel: int = 3, stride: int = 2) -> nn.Sequential:
@@ -53,7 +57,9 @@ class KitchenNet(nn.Module):
     A 4x4 patch embedding keeps every pixel's information at a sixteenth of the cost of
     a full-resolution first layer, so one frame runs in a few milliseconds on one core.
     The knobs, burner glow and light switch are a few pixels each, so a third trunk sees
-    their region of the overview at full resolution.
+    their region of the overview at full resolution. A kettle on a burner hides its
+    glow, leaving the knob's few pixels as the only cue: a fourth trunk reads the knobs
+    with a stride-1 first layer.
     """
 
     def __init__(self) -> None:
@@ -63,8 +69,11 @@ class KitchenNet(nn.Module):
         )
         self.wrist = nn.Sequential(_block(3, 16, 4, 4), _block(16, 32), nn.Flatten())
         self.controls = nn.Sequential(_block(3, 16), _block(16, 32), _block(32, 32), nn.Flatten())
+        self.knobs = nn.Sequential(
+            _block(3, 24, stride=1), _block(24, 48), _block(48, 48), nn.Flatten()
+        )
         self.shared = nn.Sequential(
-            nn.Linear((48 + 32 + 32) * 8 * 8, 96), nn.ReLU(inplace=True), nn.Dropout(0.1)
+            nn.Linear((48 + 32 + 32 + 48) * 8 * 8, 96), nn.ReLU(inplace=True), nn.Dropout(0.1)
         )
         self.fixture_head = nn.Linear(96, len(FIXTURE_ATOMS))
         self.kettle_head = nn.Linear(96, len(KETTLE_CLASSES))
@@ -75,8 +84,15 @@ class KitchenNet(nn.Module):
         """Fixture logits (N x 8) and kettle logits (N x 6)."""
         rows, cols = CONTROLS_ROWS, CONTROLS_COLS
         controls = overview[:, :, rows[0] : rows[1], cols[0] : cols[1]]
+        knobs = overview[:, :, KNOB_ROWS[0] : KNOB_ROWS[1], KNOB_COLS[0] : KNOB_COLS[1]]
         features = torch.cat(
-            [self.overview(overview), self.wrist(wrist), self.controls(controls)], dim=1
+            [
+                self.overview(overview),
+                self.wrist(wrist),
+                self.controls(controls),
+                self.knobs(knobs),
+            ],
+            dim=1,
         )
         hidden = self.shared(features)
         return self.fixture_head(hidden), self.kettle_head(hidden)

@@ -16,11 +16,26 @@ import numpy as np
 import torch
 from torch import nn
 
+from embodiments.scene import Atom
 from skills.perception.dataset import FrameSet, calibrate_classical, load, render_frames, save
+from skills.perception.labels import BURNERS, FIXTURE_ATOMS, KETTLE_CLASSES
 from skills.perception.learned import KitchenNet, to_tensor
 
 BATCH = 64
 SHIFT_PX = 2
+FIRST_HELD_OUT_SEED = 10_000  # the benchmark's and the tests' seeds start here
+# A kettle on a burner hides the burner's glow and leaves its knob, a few pixels often
+# behind a cabinet handle, as the only cue: those labels weigh more in the loss.
+COVERED_BURNER_WEIGHT = 3.0
+
+
+def label_weights(frames: FrameSet) -> torch.Tensor:
+    """Per-label loss weights, N x fixtures: heavier for a burner the kettle stands on."""
+    weights = np.ones(frames.fixtures.shape, dtype=np.float32)
+    for burner in BURNERS:
+        column = FIXTURE_ATOMS.index(Atom("turned_on", (burner,)))
+        weights[frames.kettle == KETTLE_CLASSES.index(burner), column] = COVERED_BURNER_WEIGHT
+    return torch.from_numpy(weights)
 
 
 def augment(images: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
@@ -35,17 +50,18 @@ def augment(images: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
 
 
 def train(frames: FrameSet, *, epochs: int, seed: int = 0) -> KitchenNet:
-    """Fit the multi-head network with Adam and a cosine learning-rate decay."""
+    """Fit the multi-head network with AdamW and a one-cycle learning-rate schedule."""
     torch.manual_seed(seed)
     generator = torch.Generator().manual_seed(seed)
     net = KitchenNet()
     overview, wrist = to_tensor(frames.overview), to_tensor(frames.wrist)
     fixtures = torch.from_numpy(frames.fixtures).float()
     kettle = torch.from_numpy(frames.kettle)
+    weights = label_weights(frames)
     steps = epochs * ((len(frames) + BATCH - 1) // BATCH)
     optimiser = torch.optim.AdamW(net.parameters(), lr=3e-3, weight_decay=1e-4)
     schedule = torch.optim.lr_scheduler.OneCycleLR(optimiser, max_lr=3e-3, total_steps=steps)
-    bce, ce = nn.BCEWithLogitsLoss(), nn.CrossEntropyLoss()
+    ce = nn.CrossEntropyLoss()
     net.train()
     for epoch in range(epochs):
         order = torch.randperm(len(frames), generator=generator)
@@ -55,7 +71,10 @@ def train(frames: FrameSet, *, epochs: int, seed: int = 0) -> KitchenNet:
             fix_logits, kettle_logits = net(
                 augment(overview[idx], generator), augment(wrist[idx], generator)
             )
-            loss = bce(fix_logits, fixtures[idx]) + ce(kettle_logits, kettle[idx])
+            bce = nn.functional.binary_cross_entropy_with_logits(
+                fix_logits, fixtures[idx], weight=weights[idx]
+            )
+            loss = bce + ce(kettle_logits, kettle[idx])
             optimiser.zero_grad()
             loss.backward()
             optimiser.step()
@@ -65,19 +84,33 @@ def train(frames: FrameSet, *, epochs: int, seed: int = 0) -> KitchenNet:
     return net.eval()
 
 
-def main(argv: list[str] | None = None) -> None:
-    """Render (or load a cached) data set, train, and save the weights."""
+def build_parser() -> argparse.ArgumentParser:
+    """The training command's options."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, required=True, help="where to write the weights")
-    parser.add_argument("--seeds", type=int, default=190, help="training seeds 0..N-1")
+    parser.add_argument("--seeds", type=int, default=400, help="training seeds 0..N-1")
     parser.add_argument("--states-per-seed", type=int, default=20)
-    parser.add_argument("--epochs", type=int, default=30)
+    parser.add_argument(
+        "--near-kettle", type=int, default=8, help="states per seed with the hand near the kettle"
+    )
+    parser.add_argument("--epochs", type=int, default=35)
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--cache", type=Path, help="reuse (or write) a rendered .npz")
     parser.add_argument(
         "--classical-out", type=Path, help="classical templates (default: next to --out)"
     )
+    return parser
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Render (or load a cached) data set, train, and save the weights."""
+    parser = build_parser()
     args = parser.parse_args(argv)
+    if not 0 < args.seeds <= FIRST_HELD_OUT_SEED:
+        parser.error(
+            f"--seeds {args.seeds}: training seeds are 0..N-1 and must stay below the "
+            f"held-out seeds, so N must be in 1..{FIRST_HELD_OUT_SEED}"
+        )
     torch.set_num_threads(args.threads)
     started = time.monotonic()
     if args.cache is not None and args.cache.exists():
@@ -88,6 +121,7 @@ def main(argv: list[str] | None = None) -> None:
             states_per_seed=args.states_per_seed,
             held_every=3,
             held_variants=8,
+            near_kettle=args.near_kettle,
         )
         if args.cache is not None:
             save(frames, str(args.cache))

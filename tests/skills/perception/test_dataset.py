@@ -1,0 +1,71 @@
+"""Training renders: hand-near-kettle states labelled by scene truth, never held-out seeds."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pytest
+
+from embodiments.scene import Atom
+from skills.perception.labels import HOLDING, ON_ATOMS
+
+if TYPE_CHECKING:
+    from embodiments.franka_kitchen.env import FrankaKitchen
+
+
+@pytest.fixture(scope="module")
+def kitchen() -> Iterator[FrankaKitchen]:
+    from embodiments.franka_kitchen.env import FrankaKitchen  # noqa: PLC0415
+
+    env = FrankaKitchen()
+    yield env
+    env.close()
+
+
+def _posed(kitchen: FrankaKitchen, mode: str) -> frozenset[Atom]:
+    """Truth atoms of the first state `mode` could pose, the hand then near the kettle."""
+    import mujoco  # noqa: PLC0415
+
+    from skills.perception.dataset import pose_hand_near_kettle  # noqa: PLC0415
+
+    rng = np.random.default_rng(0)
+    kitchen.reset(seed=3)
+    home = kitchen.data.qpos[:9].copy()
+    for _ in range(10):
+        kitchen.data.qpos[:9] = home
+        if pose_hand_near_kettle(kitchen, rng, mode):
+            mujoco.mj_forward(kitchen.model, kitchen.data)
+            hand = kitchen.site_position("end_effector")
+            handle = kitchen.site_position("kettle_site")
+            assert float(np.linalg.norm(hand - handle)) < 0.5
+            return kitchen.scene_truth().atoms
+    pytest.fail(f"no arm pose found for mode {mode!r} in 10 tries")
+
+
+@pytest.mark.sim
+@pytest.mark.slow
+def test_carried_kettle_is_labelled_held(kitchen: FrankaKitchen) -> None:
+    atoms = _posed(kitchen, "carried")
+    assert HOLDING in atoms
+    assert not atoms & set(ON_ATOMS)
+
+
+@pytest.mark.sim
+@pytest.mark.slow
+@pytest.mark.parametrize("mode", ["released", "grasped"])
+def test_kettle_under_the_hand_is_labelled_on_its_burner(kitchen: FrankaKitchen, mode: str) -> None:
+    atoms = _posed(kitchen, mode)
+    assert HOLDING not in atoms
+    assert len(atoms & set(ON_ATOMS)) == 1
+
+
+def test_training_seeds_stay_below_held_out_seeds() -> None:
+    """The training command's seeds never reach the benchmark's (10_000 up) or the tests'."""
+    from skills.perception.train import FIRST_HELD_OUT_SEED, build_parser, main  # noqa: PLC0415
+
+    assert FIRST_HELD_OUT_SEED == 10_000
+    assert build_parser().parse_args(["--out", "x.pt"]).seeds <= FIRST_HELD_OUT_SEED
+    with pytest.raises(SystemExit):
+        main(["--out", "x.pt", "--seeds", "10001"])
