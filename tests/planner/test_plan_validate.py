@@ -100,7 +100,7 @@ def test_refusals_and_questions_are_checked_against_the_scene():
     check_answer_text("ask", "Which cabinet do you mean?", request)
     with pytest.raises(ModelOutputError, match="the robot sees hinge_cabinet, slide_cabinet"):
         check_answer_text("refuse", "I can't see any cabinets here.", request)
-    with pytest.raises(ModelOutputError, match="do not ask which kettle: .* exactly one, kettle"):
+    with pytest.raises(ModelOutputError, match=r"do not ask which kettle: .* exactly one, kettle"):
         check_answer_text("ask", "Which kettle?", request)
 
 
