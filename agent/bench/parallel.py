@@ -38,6 +38,8 @@ def run_tasks(
 ) -> list[EpisodeResult]:
     """Run every task with `workers` workers (Ray when the settings name a cluster)."""
     sink = on_result or (lambda _result: None)
+    if settings.store is not None:
+        Path(settings.store).mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="steward-bench-", dir=settings.store) as root:
         if settings.ray is not None:
             return _run_ray(tasks, settings, workers=workers, sink=sink)
