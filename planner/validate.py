@@ -177,9 +177,22 @@ def _a_list(nouns: Sequence[str]) -> str:
 
 
 _NOT_SEEN = re.compile(
-    r"\b(?:cannot|can't|can not|do not|don't) (?:see|find) (?:a |an |the |any )?(\w+)"
+    r"\b(?:cannot|can't|can not|do not|don't|does not|doesn't) (?:see|find) "
+    r"(?:a |an |the |any )?(\w+)"
 )
 _WHICH = re.compile(r"^\s*which (\w+)")
+
+
+def _literals_about(obj: str, specs: Sequence[SkillSpec]) -> str:
+    """The literals these one-argument skills make true about `obj`, e.g. turned_on(light)."""
+    found: list[str] = []
+    for spec in specs:
+        fields = list(spec.arguments.model_fields)
+        if len(fields) != 1:
+            continue
+        _, effects = spec.ground(spec.validate_arguments({fields[0]: obj}))
+        found += [str(e) for e in effects if str(e) not in found]
+    return " or ".join(found)
 
 
 def _all_choices(spec: SkillSpec) -> set[str]:
@@ -202,11 +215,12 @@ def check_answer_text(kind: str, text: str, request: PlanRequest) -> None:
     lowered = text.lower()
     if kind == "refuse" and "skill" in lowered:
         for obj in objects:
-            takers = [s.name for s in request.specs if obj in _all_choices(s)]
+            takers = [s for s in request.specs if obj in _all_choices(s)]
             if takers and mentions(lowered, head(obj)):
+                names = ", ".join(s.name for s in takers)
                 msg = (
-                    f"the refusal says no skill can do it, but {', '.join(takers)} "
-                    f"can act on {obj}; write the goal literals about {obj}"
+                    f"the refusal says no skill can do it, but {names} can act on {obj}; "
+                    f"write the goal as literals such as {_literals_about(obj, takers)}"
                 )
                 raise ModelOutputError((msg,))
     if kind == "refuse" and (match := _NOT_SEEN.search(lowered)):

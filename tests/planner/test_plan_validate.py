@@ -100,6 +100,8 @@ def test_refusals_and_questions_are_checked_against_the_scene():
     check_answer_text("ask", "Which cabinet do you mean?", request)
     with pytest.raises(ModelOutputError, match="the robot sees hinge_cabinet, slide_cabinet"):
         check_answer_text("refuse", "I can't see any cabinets here.", request)
+    with pytest.raises(ModelOutputError, match="'light' is not there, but the robot sees light"):
+        check_answer_text("refuse", "It cannot be done: the robot does not see the light.", request)
     with pytest.raises(ModelOutputError, match=r"do not ask which kettle: .* exactly one, kettle"):
         check_answer_text("ask", "Which kettle?", request)
 
