@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import platform
+import sys
 import time
 from pathlib import Path
 
@@ -84,6 +85,9 @@ def main() -> None:
         f"Held-out renders: {len(frames)} states from seeds {FIRST_SEED}.."
         f"{FIRST_SEED + args.seeds - 1} (randomised fixtures, kettle, arm, lights, camera).",
         f"Machine: {platform.processor() or platform.machine()}, torch threads 1.",
+        f"Command: `python benchmarks/perception_bench.py {' '.join(sys.argv[1:])}`".replace(
+            " `", "`"
+        ),
         "",
         "| predicate | positives | " + " | ".join(f"{n} P / R %" for n in results) + " |",
         "| --- | ---: | " + " | ".join("---:" for _ in results) + " |",
