@@ -7,9 +7,17 @@ import numpy as np
 from embodiments.base import FloatArray
 from embodiments.franka_kitchen.env import FrankaKitchen
 from embodiments.franka_kitchen.layout import BURNER_XY, KETTLE_REST_Z
-from skills.kitchen.control import GRIPPER_OPEN, POSTURE_Q, Motion, Pose, rotation_about
-from skills.kitchen.ik import Carried, cartesian_path, joint_path_clear, solve_ik
-from skills.kitchen.reach import RETREAT_M
+from skills.kitchen.control import (
+    GRIPPER_OPEN,
+    POSTURE_Q,
+    Motion,
+    Pose,
+    frame_from,
+    rotation_about,
+)
+from skills.kitchen.fixtures import PADS_ON_HANDLE_M
+from skills.kitchen.ik import Carried, body_tree, cartesian_path, joint_path_clear, solve_ik
+from skills.kitchen.reach import RETREAT_M, back_away
 
 CARRY_LIFT_M = 0.10
 CARRY_TOLERANCE_M = 0.02
@@ -51,8 +59,20 @@ def centre_over(motion: Motion, burner: str, above: Pose) -> tuple[Pose, float]:
 
 def kettle_bodies(kitchen: FrankaKitchen) -> frozenset[int]:
     """The kettle's bodies: carried along, so not an obstacle to the arm holding it."""
-    root = kitchen.model.body("kettle").id
-    return frozenset(b for b in range(kitchen.model.nbody) if kitchen.model.body_rootid[b] == root)
+    return body_tree(kitchen.model, "kettle")
+
+
+def kettle_grasp(kitchen: FrankaKitchen, *, extra_yaw_rad: float = 0.0) -> Pose:
+    """The pick's grasp on the handle: from the front, level, fingers above and below the bar.
+
+    Reads the kettle's pose from the simulator (kinematics must be current).
+    """
+    w, _, _, z = kitchen.data.body("kettle").xquat
+    yaw = 2.0 * float(np.arctan2(z, w))
+    toward = np.array([-np.sin(yaw), np.cos(yaw), 0.0])
+    up = np.array([0.0, 0.0, 1.0])
+    rotation = rotation_about(up, extra_yaw_rad) @ frame_from(toward, up)
+    return Pose(kitchen.site_position("kettle_site"), rotation).offset(PADS_ON_HANDLE_M)
 
 
 def plan_carry(motion: Motion, burner: str) -> tuple[Pose, list[FloatArray]] | None:
@@ -75,21 +95,23 @@ def plan_carry(motion: Motion, burner: str) -> tuple[Pose, list[FloatArray]] | N
         max_tilt_rad=CARRY_MAX_TILT_RAD,
     )
 
+    def holding_kettle_at(x: float, y: float, lift_m: float, turn: FloatArray) -> Pose:
+        """The hand pose, turned by `turn` about the vertical, with the kettle lifted at x, y."""
+        kettle_at = np.array([x, y, KETTLE_REST_Z + lift_m])
+        return Pose(kettle_at - turn @ hand_to_kettle, turn @ now.rotation)
+
     def aboves(lift_m: float) -> list[Pose]:
-        bx, by = BURNER_XY[burner]
-        out = []
-        for yaw in CARRY_YAWS_RAD:
-            turn = rotation_about(np.array([0.0, 0.0, 1.0]), yaw)
-            kettle_at = np.array([bx, by, KETTLE_REST_Z + lift_m])
-            out.append(Pose(kettle_at - turn @ hand_to_kettle, turn @ now.rotation))
-        return out
+        up = np.array([0.0, 0.0, 1.0])
+        return [
+            holding_kettle_at(*BURNER_XY[burner], lift_m, rotation_about(up, yaw))
+            for yaw in CARRY_YAWS_RAD
+        ]
 
     def lift_to(lift_m: float) -> Pose:
         return now.offset_world(np.array([0.0, 0.0, max(0.0, KETTLE_REST_Z + lift_m - kettle[2])]))
 
     lift = lift_to(CARRY_LIFT_M)
-    transit_at = np.array([*TRANSIT_XY, KETTLE_REST_Z + CARRY_LIFT_M])
-    transit = Pose(transit_at - hand_to_kettle, now.rotation)
+    transit = holding_kettle_at(*TRANSIT_XY, CARRY_LIFT_M, np.eye(3))
     for via in ([lift], [lift, transit]):
         for above in aboves(CARRY_LIFT_M):
             path = cartesian_path(kitchen, q_now, [*via, above], carried=load)
@@ -104,10 +126,7 @@ def plan_carry(motion: Motion, burner: str) -> tuple[Pose, list[FloatArray]] | N
         start = q_now if not lifted else lifted[-1]
         for above in aboves(lift_m):
             middles = [
-                Pose(
-                    np.array([*xy, KETTLE_REST_Z + lift_m]) - turn @ hand_to_kettle,
-                    turn @ now.rotation,
-                )
+                holding_kettle_at(*xy, lift_m, turn)
                 for xy in TRANSIT_XYS
                 for turn in (np.eye(3), above.rotation @ now.rotation.T)
             ]
@@ -162,7 +181,7 @@ def let_go(motion: Motion) -> None:
     q_now = kitchen.proprio().joint_position_rad
     path = cartesian_path(kitchen, q_now, [out], ignore_bodies=kettle_bodies(kitchen))
     if path is None:
-        motion.move_to(out, tol_m=0.02, tol_rad=0.2, max_ticks=20)
+        back_away(motion)
         return
     motion.track(path, max_speed_rad_s=CARRY_JOINT_SPEED_RAD_S)
 

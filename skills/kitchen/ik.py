@@ -26,6 +26,12 @@ CROWDING_WEIGHT = 60.0
 STEP_RAD = 0.08
 
 
+def body_tree(model: mujoco.MjModel, body: str) -> frozenset[int]:
+    """The free body `body` and every body attached below it."""
+    root = model.body(body).id
+    return frozenset(b for b in range(model.nbody) if model.body_rootid[b] == root)
+
+
 def _robot_bodies(model: mujoco.MjModel) -> frozenset[int]:
     return frozenset(b for b in range(model.nbody) if model.body(b).name.startswith("panda0"))
 
@@ -48,8 +54,7 @@ class Carried:
     in_hand_position: FloatArray
     in_hand_rotation: FloatArray
     up_in_body: FloatArray
-    pivot_in_hand: FloatArray | None = None
-    pivot_axis_in_hand: FloatArray | None = None
+    pivot_in_hand: FloatArray | None = None  # the bar's centre; the bar runs along hand x
     min_z: float = -np.inf
     max_tilt_rad: float = np.pi
 
@@ -78,13 +83,12 @@ class Carried:
             pivot = hand_rot.T @ (data.site(pivot_site).xpos - data.site_xpos[site])
         return cls(
             root=root,
-            bodies=frozenset(b for b in range(model.nbody) if model.body_rootid[b] == root),
+            bodies=body_tree(model, body),
             qpos_adr=int(model.jnt_qposadr[model.body_jntadr[root]]),
             in_hand_position=hand_rot.T @ (data.xpos[root] - data.site_xpos[site]),
             in_hand_rotation=hand_rot.T @ body_rot,
             up_in_body=body_rot.T @ np.array([0.0, 0.0, 1.0]),
             pivot_in_hand=pivot,
-            pivot_axis_in_hand=None if pivot is None else np.array([1.0, 0.0, 0.0]),
             min_z=min_z,
             max_tilt_rad=max_tilt_rad,
         )
@@ -96,9 +100,9 @@ class Carried:
         hand_pos = data.site_xpos[site]
         rot = hand_rot @ self.in_hand_rotation
         pos = hand_pos + hand_rot @ self.in_hand_position
-        if self.pivot_in_hand is not None and self.pivot_axis_in_hand is not None:
+        if self.pivot_in_hand is not None:
             bar = hand_pos + hand_rot @ self.pivot_in_hand
-            axis = hand_rot @ self.pivot_axis_in_hand
+            axis = hand_rot[:, 0]
             swing = rotation_about(axis, _upright_angle(rot @ self.up_in_body, axis))
             rot = swing @ rot
             pos = bar + swing @ (pos - bar)

@@ -149,4 +149,9 @@ def approach(
 def release(motion: Motion) -> None:
     """Open the gripper and back away along the approach axis."""
     motion.grip(GRIPPER_OPEN)
+    back_away(motion)
+
+
+def back_away(motion: Motion) -> None:
+    """Servo the hand straight back along its approach axis by RETREAT_M."""
     motion.move_to(motion.pose().offset(-RETREAT_M), tol_m=0.02, tol_rad=0.2, max_ticks=20)

@@ -25,6 +25,7 @@ from skills.kitchen.carry import (
     CARRY_TOLERANCE_M,
     centre_over,
     ease_posture,
+    kettle_grasp,
     let_go,
     plan_carry,
 )
@@ -34,9 +35,8 @@ from skills.kitchen.control import (
     Cancelled,
     Motion,
     Pose,
-    frame_from,
 )
-from skills.kitchen.fixtures import ARTICULATIONS, PADS_ON_HANDLE_M
+from skills.kitchen.fixtures import ARTICULATIONS
 from skills.kitchen.reach import approach, release
 from skills.registry import register_skill
 
@@ -112,11 +112,6 @@ class TurnOffScripted(_Articulated):
     activate = False
 
 
-def _kettle_yaw(kitchen: FrankaKitchen) -> float:
-    w, _, _, z = kitchen.scene_truth().object_poses["kettle"].quaternion_wxyz
-    return float(2.0 * np.arctan2(z, w))
-
-
 @register_skill
 class PickScripted(_KitchenSkill):
     """Grasp the kettle's handle from above and lift it."""
@@ -126,13 +121,8 @@ class PickScripted(_KitchenSkill):
     def script(self, motion: Motion, _args: BaseModel) -> tuple[bool, str]:
         """Grasp from the front, close, lift, and check the kettle came along."""
         kitchen = motion.kitchen
-        yaw = _kettle_yaw(kitchen)
-        # From the front, level, fingers above and below the handle bar.
-        toward = np.array([-np.sin(yaw), np.cos(yaw), 0.0])
-        rotation = frame_from(toward, np.array([0.0, 0.0, 1.0]))
         motion.gripper = GRIPPER_OPEN
-        handle = Pose(kitchen.site_position("kettle_site"), rotation).offset(PADS_ON_HANDLE_M)
-        chosen = approach(motion, handle)
+        chosen = approach(motion, kettle_grasp(kitchen))
         if chosen is None:
             release(motion)
             return False, "could not reach the kettle handle"

@@ -118,17 +118,10 @@ def sample_kettle(kitchen: FrankaKitchen, rng: np.random.Generator) -> None:
 
 def _grasp_pose(kitchen: FrankaKitchen, rng: np.random.Generator) -> tuple[Pose, frozenset[int]]:
     """The scripted pick's grasp on the handle (from the front, level), slightly varied."""
-    from skills.kitchen.carry import kettle_bodies  # noqa: PLC0415 - skills load the simulator
-    from skills.kitchen.control import Pose, frame_from, rotation_about  # noqa: PLC0415
-    from skills.kitchen.fixtures import PADS_ON_HANDLE_M  # noqa: PLC0415
+    from skills.kitchen.carry import kettle_bodies, kettle_grasp  # noqa: PLC0415 - loads the simulator
 
     mujoco.mj_forward(kitchen.model, kitchen.data)
-    w, _, _, z = kitchen.data.body("kettle").xquat
-    yaw = 2.0 * float(np.arctan2(z, w))
-    toward = np.array([-np.sin(yaw), np.cos(yaw), 0.0])
-    rotation = frame_from(toward, np.array([0.0, 0.0, 1.0]))
-    rotation = rotation_about(np.array([0.0, 0.0, 1.0]), float(rng.uniform(-0.3, 0.3))) @ rotation
-    grasp = Pose(kitchen.site_position("kettle_site"), rotation).offset(PADS_ON_HANDLE_M)
+    grasp = kettle_grasp(kitchen, extra_yaw_rad=float(rng.uniform(-0.3, 0.3)))
     return grasp, kettle_bodies(kitchen)
 
 
