@@ -40,14 +40,15 @@ def unseen_kinds(goal: str, request: PlanRequest) -> tuple[str, ...]:
     return tuple(sorted(k for k in known - seen if mentions(goal, k)))
 
 
-def _visible(word: str, objects: Iterable[str]) -> bool:
+def visible_named(word: str, objects: Iterable[str]) -> list[str]:
+    """The visible objects whose name has `word` (singular or plural) as one of its words."""
     stem = word.lower().removesuffix("s")
-    return any(stem in o.split("_") for o in objects)
+    return [o for o in objects if stem in o.split("_")]
 
 
 def asks_where_unseen(question: str, objects: Sequence[str]) -> str | None:
     """The unseen thing a "Where is the X?" question asks about, or None."""
     match = _WHERE.search(question.lower())
-    if match is None or _visible(match.group(1), objects):
+    if match is None or visible_named(match.group(1), objects):
         return None
     return match.group(1)

@@ -17,7 +17,7 @@ from embodiments.scene import Atom
 from planner.actions import GroundAction, ground_actions, parse_literal
 from planner.base import PlanRequest, PlanResult, PlanStatus
 from planner.errors import ModelOutputError
-from planner.grounding import head, mentions, unseen_kinds
+from planner.grounding import head, mentions, unseen_kinds, visible_named
 from planner.schema import atom_vocabulary, visible_choices
 from planner.symbolic import Unreachable, plan_to_goal
 from planner.types import Step
@@ -199,11 +199,6 @@ def _all_choices(spec: SkillSpec) -> set[str]:
     return {v for values in spec.argument_choices().values() for v in values}
 
 
-def _visible_named(word: str, objects: Sequence[str]) -> list[str]:
-    stem = word.lower().removesuffix("s")
-    return [o for o in objects if stem in o.split("_")]
-
-
 def check_answer_text(kind: str, text: str, request: PlanRequest) -> None:
     """Reject a refusal or question that contradicts the scene; ModelOutputError says why.
 
@@ -224,13 +219,13 @@ def check_answer_text(kind: str, text: str, request: PlanRequest) -> None:
                 )
                 raise ModelOutputError((msg,))
     if kind == "refuse" and (match := _NOT_SEEN.search(lowered)):
-        seen = _visible_named(match.group(1), objects)
+        seen = visible_named(match.group(1), objects)
         if seen:
             found = ", ".join(seen)
             msg = f"the refusal says {match.group(1)!r} is not there, but the robot sees {found}"
             raise ModelOutputError((msg,))
     if kind == "ask" and (match := _WHICH.search(lowered)):
-        seen = _visible_named(match.group(1), objects)
+        seen = visible_named(match.group(1), objects)
         if len(seen) == 1:
             msg = (
                 f"do not ask which {match.group(1)}: the robot sees exactly one, {seen[0]}; "
