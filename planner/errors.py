@@ -41,8 +41,14 @@ class PlannerBackendError(PlannerError, RuntimeError):
 
 
 class ModelOutputError(PlannerError, ValueError):
-    """The model's answer failed to parse or validate; `problems` say why, for a repair round."""
+    """The model's answer failed to parse or validate; `problems` say why, for a repair round.
 
-    def __init__(self, problems: tuple[str, ...]) -> None:
+    `plan_only` marks a refusal or question that the scene contradicts (it denies a
+    visible object, or asks which of one): the repair round's schema then allows only a
+    plan, so a small model that keeps refusing cannot repeat itself.
+    """
+
+    def __init__(self, problems: tuple[str, ...], *, plan_only: bool = False) -> None:
         super().__init__("; ".join(problems))
         self.problems = problems
+        self.plan_only = plan_only

@@ -1,12 +1,14 @@
 """Grounding checks between the goal's words and what the robot sees, model or not.
 
-Two cheap, deterministic checks around the model:
+Cheap, deterministic checks around the model:
 
 - before it: a goal that names a kind of object the skill catalog knows ("the kettle")
   while no object of that kind is visible is refused; a small model tends to ask which
   burner instead;
 - after it: a question about where an unseen thing is ("Where is the fridge?") is a
-  refusal in disguise: objects never seen do not exist for the planner.
+  refusal in disguise: objects never seen do not exist for the planner; a refusal
+  because the model does not understand the goal is a question in disguise; and a plan
+  must say something about every fixture the goal names in full ("the hinge cabinet").
 """
 
 from __future__ import annotations
@@ -44,6 +46,23 @@ def visible_named(word: str, objects: Iterable[str]) -> list[str]:
     """The visible objects whose name has `word` (singular or plural) as one of its words."""
     stem = word.lower().removesuffix("s")
     return [o for o in objects if stem in o.split("_")]
+
+
+_MISUNDERSTOOD = re.compile(
+    r"\b(?:do not|don't|did not|didn't|cannot|can't) (?:know|understand|tell) what\b"
+    r"|\bnot sure what\b|\b(?:is|was|too) (?:unclear|vague|ambiguous)\b"
+)
+
+
+def misunderstood(refusal: str) -> bool:
+    """Whether a refusal's reason is that the goal was not understood (then ask instead)."""
+    return _MISUNDERSTOOD.search(refusal.lower()) is not None
+
+
+def named_in_full(goal: str, objects: Iterable[str]) -> list[str]:
+    """The objects whose whole name the goal spells out ("top left burner", "light")."""
+    words = " ".join(re.findall(r"[a-z]+", goal.lower()))
+    return [o for o in objects if re.search(rf"\b{o.replace('_', ' ')}s?\b", words)]
 
 
 def asks_where_unseen(question: str, objects: Sequence[str]) -> str | None:

@@ -18,13 +18,14 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from planner.base import Planner, PlanRequest, PlanResult, PlanStatus, Usage
 from planner.errors import ModelOutputError, PlannerSetupError
-from planner.grounding import asks_where_unseen
+from planner.grounding import asks_where_unseen, misunderstood
 from planner.prompt import Message, messages
 from planner.schema import JsonSchema, Mode, Reply, ReplyKind, build_schema, parse_reply
 from planner.types import Plan
 from planner.validate import (
     CheckedPlan,
     check_answer_text,
+    check_covers,
     check_steps,
     repair_message,
     screen_goal,
@@ -108,7 +109,7 @@ class LLMPlanner(Planner):
         if isinstance(screened, PlanResult):
             return screened
         mode = self.settings.mode
-        schema = build_schema(mode, request.specs, request.scene, wrap=self.wants_wrapped_schema)
+        schema = self._schema(request)
         prompt = messages(request, mode, screened)
         usage = Usage()
         problems: tuple[str, ...] = ()
@@ -126,11 +127,18 @@ class LLMPlanner(Planner):
                 result = self._interpret(answer.text, request, screened)
             except ModelOutputError as exc:
                 problems = exc.problems
-                log.info("planner.repair", round=round_number, problems=list(problems))
+                log.info(
+                    "planner.repair",
+                    round=round_number,
+                    problems=list(problems),
+                    plan_only=exc.plan_only,
+                )
+                if exc.plan_only:
+                    schema = self._schema(request, plan_only=True)
                 prompt = [
                     *prompt,
                     Message("assistant", answer.text),
-                    Message("user", repair_message(problems)),
+                    Message("user", repair_message(problems, plan_only=exc.plan_only)),
                 ]
                 continue
             return _with_usage(result, usage, started)
@@ -138,6 +146,15 @@ class LLMPlanner(Planner):
             problems
         )
         return _with_usage(PlanResult.no_plan(PlanStatus.FAILED, reason), usage, started)
+
+    def _schema(self, request: PlanRequest, *, plan_only: bool = False) -> JsonSchema:
+        return build_schema(
+            self.settings.mode,
+            request.specs,
+            request.scene,
+            wrap=self.wants_wrapped_schema,
+            plan_only=plan_only,
+        )
 
     @property
     def wants_wrapped_schema(self) -> bool:
@@ -148,6 +165,8 @@ class LLMPlanner(Planner):
         reply = parse_reply(text, self.settings.mode)
         if reply.kind is not ReplyKind.PLAN:
             check_answer_text(reply.kind, reply.text, request)
+        if reply.kind is ReplyKind.REFUSE and misunderstood(reply.text):
+            return PlanResult.no_plan(PlanStatus.ASK, f"{reply.text} What should I do?")
         if reply.kind is ReplyKind.REFUSE:
             return PlanResult.no_plan(PlanStatus.REFUSED, reply.text or "I cannot do that here.")
         if reply.kind is ReplyKind.ASK:
@@ -155,6 +174,7 @@ class LLMPlanner(Planner):
                 reason = f"I cannot see any {unseen} here, so I cannot do that."
                 return PlanResult.no_plan(PlanStatus.REFUSED, reason)
             return PlanResult.no_plan(PlanStatus.ASK, reply.text or "What should I do?")
+        check_covers(goal, reply.goal or [v for s in reply.steps for v in s.values()], request)
         checked, literals = self._checked(reply, request)
         plan = Plan(
             goal=goal,

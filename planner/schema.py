@@ -111,12 +111,18 @@ def _step_schemas(specs: Sequence[SkillSpec], scene: PerceivedScene) -> list[Jso
 
 
 def build_schema(
-    mode: Mode, specs: Sequence[SkillSpec], scene: PerceivedScene, *, wrap: bool = False
+    mode: Mode,
+    specs: Sequence[SkillSpec],
+    scene: PerceivedScene,
+    *,
+    wrap: bool = False,
+    plan_only: bool = False,
 ) -> JsonSchema:
     """The answer schema for one request.
 
     `wrap` nests the alternatives under one `"reply"` key, for servers whose strict
-    structured outputs refuse an `anyOf` at the root (OpenAI).
+    structured outputs refuse an `anyOf` at the root (OpenAI). `plan_only` leaves out
+    the refusal and the question (a repair round after a refusal the scene contradicts).
     """
     # A bound on the list stops a small model that repeats itself at the grammar level
     # (OpenAI's strict mode, the wrapped form, does not take maxItems everywhere).
@@ -128,7 +134,9 @@ def build_schema(
         steps = _step_schemas(specs, scene)
         plan = _closed_object({"steps": {"type": "array", "items": {"anyOf": steps}, **bound}})
     text: JsonSchema = {"type": "string"}
-    choices = [plan, _closed_object({"refuse": text}), _closed_object({"ask": text})]
+    choices = [plan]
+    if not plan_only:
+        choices += [_closed_object({"refuse": text}), _closed_object({"ask": text})]
     if wrap:
         return _closed_object({WRAP_KEY: {"anyOf": choices}})
     return {"anyOf": choices}

@@ -17,7 +17,7 @@ from embodiments.scene import Atom
 from planner.actions import GroundAction, ground_actions, parse_literal
 from planner.base import PlanRequest, PlanResult, PlanStatus
 from planner.errors import ModelOutputError
-from planner.grounding import head, mentions, unseen_kinds, visible_named
+from planner.grounding import head, mentions, named_in_full, unseen_kinds, visible_named
 from planner.schema import atom_vocabulary, visible_choices
 from planner.symbolic import Unreachable, plan_to_goal
 from planner.types import Step
@@ -127,6 +127,27 @@ def check_goal(texts: Sequence[str], request: PlanRequest) -> tuple[GroundLitera
     return tuple(literals)
 
 
+def check_covers(goal: str, answer: Sequence[str], request: PlanRequest) -> None:
+    """Raise ModelOutputError when the goal names a fixture in full and no literal is about it.
+
+    Fixtures are the objects with a state of their own (open, turned on); a movable
+    object (one that stands on something, such as the kettle) is often named only to
+    point at something ("the burner the kettle stands on"), so it is not required.
+    """
+    vocabulary = atom_vocabulary(request.specs, request.scene)
+    movable = {a.args[0] for a in vocabulary if len(a.args) == 2}  # on(kettle, burner)
+    fixtures = {a.args[0] for a in vocabulary if len(a.args) == 1} - movable
+    named = named_in_full(goal, sorted(fixtures))
+    said = set(re.findall(r"\w+", " ".join(answer)))
+    left_out = [o for o in named if o not in said]
+    if left_out:
+        msg = (
+            f"the goal names {', '.join(left_out)}, but the answer says nothing about it; "
+            "write a literal for every object the goal names, in the order it wants them done"
+        )
+        raise ModelOutputError((msg,))
+
+
 def steps_for_goal(
     texts: Sequence[str], request: PlanRequest
 ) -> tuple[CheckedPlan, tuple[GroundLiteral, ...]]:
@@ -140,13 +161,15 @@ def steps_for_goal(
     return CheckedPlan(actions=found), goal
 
 
-def repair_message(problems: Sequence[str]) -> str:
+def repair_message(problems: Sequence[str], *, plan_only: bool = False) -> str:
     """The user turn of a repair round: what was wrong, and what to do."""
     listed = "\n".join(f"- {p}" for p in problems)
-    return (
-        f"That answer cannot be used:\n{listed}\n"
-        "Answer again with corrected JSON, or refuse or ask if the goal cannot be done."
+    todo = (
+        "Answer again with a plan."
+        if plan_only
+        else "Answer again with corrected JSON, or refuse or ask if the goal cannot be done."
     )
+    return f"That answer cannot be used:\n{listed}\n{todo}"
 
 
 def screen_goal(request: PlanRequest, max_chars: int) -> str | PlanResult:
@@ -192,7 +215,8 @@ def _literals_about(obj: str, specs: Sequence[SkillSpec]) -> str:
             continue
         _, effects = spec.ground(spec.validate_arguments({fields[0]: obj}))
         found += [str(e) for e in effects if str(e) not in found]
-    return " or ".join(found)
+    # Positive literals first: the order of the suggestion should not pick the sign.
+    return " or ".join(sorted(found, key=lambda text: text.startswith("not ")))
 
 
 def _all_choices(spec: SkillSpec) -> set[str]:
@@ -204,7 +228,8 @@ def check_answer_text(kind: str, text: str, request: PlanRequest) -> None:
 
     A refusal may not claim that a visible object is missing, nor that no skill can act
     on a visible object some skill takes; a "which X?" question needs more than one
-    visible X to choose from.
+    visible X to choose from. Each of these errors is `plan_only`: the scene answers
+    the model's doubt, so the repair round asks for a plan.
     """
     objects = request.scene.objects
     lowered = text.lower()
@@ -217,13 +242,13 @@ def check_answer_text(kind: str, text: str, request: PlanRequest) -> None:
                     f"the refusal says no skill can do it, but {names} can act on {obj}; "
                     f"write the goal as literals such as {_literals_about(obj, takers)}"
                 )
-                raise ModelOutputError((msg,))
+                raise ModelOutputError((msg,), plan_only=True)
     if kind == "refuse" and (match := _NOT_SEEN.search(lowered)):
         seen = visible_named(match.group(1), objects)
         if seen:
             found = ", ".join(seen)
             msg = f"the refusal says {match.group(1)!r} is not there, but the robot sees {found}"
-            raise ModelOutputError((msg,))
+            raise ModelOutputError((msg,), plan_only=True)
     if kind == "ask" and (match := _WHICH.search(lowered)):
         seen = visible_named(match.group(1), objects)
         if len(seen) == 1:
@@ -231,4 +256,4 @@ def check_answer_text(kind: str, text: str, request: PlanRequest) -> None:
                 f"do not ask which {match.group(1)}: the robot sees exactly one, {seen[0]}; "
                 "plan with it"
             )
-            raise ModelOutputError((msg,))
+            raise ModelOutputError((msg,), plan_only=True)

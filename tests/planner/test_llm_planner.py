@@ -127,6 +127,55 @@ def test_a_refusal_that_denies_a_visible_object_is_sent_back():
     assert "the refusal says 'light' is not there, but the robot sees light" in repair
 
 
+def test_after_a_refusal_the_scene_contradicts_the_repair_may_only_plan():
+    planner = _planner(
+        '{"refuse":"None of my skills can turn on the light."}', '{"goal":["turned_on(light)"]}'
+    )
+    result = planner.plan(kitchen_request("schalte das Licht ein"))
+    assert result.status is PlanStatus.PLANNED
+    first, repair = _fake(planner).calls
+    assert len(first.schema["anyOf"]) == 3  # type: ignore[arg-type]  # plan, refuse, ask
+    assert repair.schema == {"anyOf": [first.schema["anyOf"][0]]}  # type: ignore[index]
+    assert repair.messages[-1].content.endswith("Answer again with a plan.")
+    assert "such as turned_on(light) or not turned_on(light)" in repair.messages[-1].content
+
+
+def test_an_ordinary_repair_round_may_still_refuse_or_ask():
+    planner = _planner('{"goal":["open(fridge)"]}', '{"refuse":"There is no fridge."}')
+    result = planner.plan(kitchen_request("open the fridge"))
+    assert result.status is PlanStatus.REFUSED
+    first, repair = _fake(planner).calls
+    assert repair.schema == first.schema
+
+
+def test_a_refusal_for_not_understanding_the_goal_is_a_question():
+    planner = _planner('{"refuse":"I don\'t know what you mean by \'do the usual\'."}')
+    result = planner.plan(kitchen_request("do the usual"))
+    assert result.status is PlanStatus.ASK
+    assert result.reason == "I don't know what you mean by 'do the usual'. What should I do?"
+    toast = _planner('{"refuse":"None of my skills can make toast."}')
+    assert toast.plan(kitchen_request("make toast")).status is PlanStatus.REFUSED
+
+
+def test_a_plan_must_cover_every_fixture_the_goal_names():
+    planner = _planner(
+        '{"goal":["open(slide_cabinet)"]}', '{"goal":["open(hinge_cabinet)","open(slide_cabinet)"]}'
+    )
+    result = planner.plan(kitchen_request("open the slide cabinet after the hinge cabinet"))
+    assert result.status is PlanStatus.PLANNED
+    assert result.plan is not None
+    assert [s.arguments["target"] for s in result.plan.steps] == ["hinge_cabinet", "slide_cabinet"]
+    repair = _fake(planner).calls[1].messages[-1].content
+    assert "the goal names hinge_cabinet, but the answer says nothing about it" in repair
+
+
+def test_a_kettle_named_only_as_a_reference_needs_no_literal():
+    planner = _planner('{"goal":["turned_on(bottom_left_burner)"]}')
+    result = planner.plan(kitchen_request("turn on the burner the kettle is standing on"))
+    assert result.status is PlanStatus.PLANNED
+    assert result.usage.rounds == 1
+
+
 def test_a_which_question_needs_more_than_one_candidate():
     one = _planner('{"ask":"Which light do you mean?"}', '{"goal":["turned_on(light)"]}')
     assert one.plan(kitchen_request("turn on the light")).usage.rounds == 2
