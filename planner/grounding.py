@@ -7,8 +7,11 @@ Cheap, deterministic checks around the model:
   burner instead;
 - after it: a question about where an unseen thing is ("Where is the fridge?") is a
   refusal in disguise: objects never seen do not exist for the planner; a refusal
-  because the model does not understand the goal is a question in disguise; and a plan
-  must say something about every fixture the goal names in full ("the hinge cabinet").
+  because the model does not understand the goal is a question in disguise; a plan
+  must say something about every fixture the goal names in full ("the hinge cabinet");
+  "which burner?" needs no answer when the goal ties one burner to an object it
+  names ("the burner the kettle stands on"); and a plan keeps the order the goal's
+  words fix ("X after Y", "X last").
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import re
 from collections.abc import Iterable, Sequence
 
 from planner.base import PlanRequest
+from skills.scene import PerceivedScene
 
 _DETERMINER = r"(?:the|a|an|my|your|our|that|this)"
 _WHERE = re.compile(
@@ -63,6 +67,62 @@ def named_in_full(goal: str, objects: Iterable[str]) -> list[str]:
     """The objects whose whole name the goal spells out ("top left burner", "light")."""
     words = " ".join(re.findall(r"[a-z]+", goal.lower()))
     return [o for o in objects if re.search(rf"\b{o.replace('_', ' ')}s?\b", words)]
+
+
+def related_to_named(
+    goal: str, kind: str, candidates: Sequence[str], scene: PerceivedScene
+) -> list[str]:
+    """The candidates a true relation ties to an object the goal names right after `kind`.
+
+    "The burner the kettle is standing on", "the burner under the kettle": the goal
+    names the kettle just after "burner", and of the burners only the one in
+    `on(kettle, bottom_left_burner)` is tied to it. "Move the kettle" names no burner,
+    so nothing is tied: the question "which burner?" stands.
+    """
+    words = " ".join(re.findall(r"[a-z]+", goal.lower()))
+    kind = kind.lower().removesuffix("s")
+    named = {
+        o
+        for o in set(named_in_full(goal, scene.objects)) - set(candidates)
+        if re.search(rf"\b{kind}s?\s+(?:[a-z]+\s+){{0,2}}{o.replace('_', ' ')}\b", words)
+    }
+    tied = {
+        arg
+        for atom in scene.atoms
+        if len(atom.args) > 1 and named & set(atom.args)
+        for arg in atom.args
+    }
+    return [c for c in candidates if c in tied]
+
+
+_AFTER = re.compile(r"\bafter (?!that\b|this\b|which\b|it\b)")
+
+
+def order_constraints(goal: str, objects: Iterable[str]) -> list[tuple[str, str]]:
+    """Pairs (earlier, later) the goal's words fix among the fixtures it names in full.
+
+    Plain mention order is the model's to keep ("X, then Y"); these are the cues that
+    reverse it: "X after (you open) Y" puts Y first, "X last" puts X after every other,
+    "first X" or "X first" before every other. "After that" keeps the mention order.
+    """
+    words = " ".join(re.findall(r"[a-z]+", goal.lower()))
+    spans = sorted(
+        (m.start(), o) for o in objects for m in re.finditer(rf"\b{o.replace('_', ' ')}s?\b", words)
+    )
+    named = [o for _, o in spans]
+    pairs: list[tuple[str, str]] = []
+    for cue in _AFTER.finditer(words):
+        before = [o for at, o in spans if at < cue.start()]
+        after = [o for at, o in spans if at > cue.start()]
+        if before and after:
+            pairs += [(a, before[-1]) for a in after if a != before[-1]]
+    for at, o in spans:
+        rest = words[at + len(o) :]
+        if rest.startswith(" first") or re.search(r"\bfirst (?:the )?$", words[:at]):
+            pairs += [(o, x) for x in named if x != o]
+        elif rest.startswith(" last"):
+            pairs += [(x, o) for x in named if x != o]
+    return list(dict.fromkeys(pairs))
 
 
 def asks_where_unseen(question: str, objects: Sequence[str]) -> str | None:

@@ -26,6 +26,7 @@ from planner.validate import (
     CheckedPlan,
     check_answer_text,
     check_covers,
+    check_order,
     check_steps,
     repair_message,
     screen_goal,
@@ -174,7 +175,9 @@ class LLMPlanner(Planner):
                 reason = f"I cannot see any {unseen} here, so I cannot do that."
                 return PlanResult.no_plan(PlanStatus.REFUSED, reason)
             return PlanResult.no_plan(PlanStatus.ASK, reply.text or "What should I do?")
-        check_covers(goal, reply.goal or [v for s in reply.steps for v in s.values()], request)
+        said = reply.goal or [v for s in reply.steps for v in s.values()]
+        check_covers(goal, said, request)
+        check_order(goal, said, request)
         checked, literals = self._checked(reply, request)
         plan = Plan(
             goal=goal,

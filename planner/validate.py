@@ -17,7 +17,15 @@ from embodiments.scene import Atom
 from planner.actions import GroundAction, ground_actions, parse_literal
 from planner.base import PlanRequest, PlanResult, PlanStatus
 from planner.errors import ModelOutputError
-from planner.grounding import head, mentions, named_in_full, unseen_kinds, visible_named
+from planner.grounding import (
+    head,
+    mentions,
+    named_in_full,
+    order_constraints,
+    related_to_named,
+    unseen_kinds,
+    visible_named,
+)
 from planner.schema import atom_vocabulary, visible_choices
 from planner.symbolic import Unreachable, plan_to_goal
 from planner.types import Step
@@ -133,6 +141,7 @@ def check_covers(goal: str, answer: Sequence[str], request: PlanRequest) -> None
     Fixtures are the objects with a state of their own (open, turned on); a movable
     object (one that stands on something, such as the kettle) is often named only to
     point at something ("the burner the kettle stands on"), so it is not required.
+    The model already chose to plan, so the repair round may only plan.
     """
     vocabulary = atom_vocabulary(request.specs, request.scene)
     movable = {a.args[0] for a in vocabulary if len(a.args) == 2}  # on(kettle, burner)
@@ -145,7 +154,24 @@ def check_covers(goal: str, answer: Sequence[str], request: PlanRequest) -> None
             f"the goal names {', '.join(left_out)}, but the answer says nothing about it; "
             "write a literal for every object the goal names, in the order it wants them done"
         )
-        raise ModelOutputError((msg,))
+        raise ModelOutputError((msg,), plan_only=True)  # the model chose to plan
+
+
+def check_order(goal: str, answer: Sequence[str], request: PlanRequest) -> None:
+    """Raise ModelOutputError (plan only) when the answer breaks an order the goal fixes."""
+    position: dict[str, int] = {}
+    for index, text in enumerate(answer):
+        for word in re.findall(r"\w+", text):
+            position.setdefault(word, index)
+    broken = [
+        (early, late)
+        for early, late in order_constraints(goal, request.scene.objects)
+        if early in position and late in position and position[early] > position[late]
+    ]
+    if broken:
+        wants = "; ".join(f"{early} before {late}" for early, late in broken)
+        msg = f"the goal wants {wants}; write the literals in that order"
+        raise ModelOutputError((msg,), plan_only=True)
 
 
 def steps_for_goal(
@@ -228,7 +254,8 @@ def check_answer_text(kind: str, text: str, request: PlanRequest) -> None:
 
     A refusal may not claim that a visible object is missing, nor that no skill can act
     on a visible object some skill takes; a "which X?" question needs more than one
-    visible X to choose from. Each of these errors is `plan_only`: the scene answers
+    visible X to choose from, and none when the goal ties one X to an object it names
+    ("the burner the kettle stands on"). Each of these errors is `plan_only`: the scene answers
     the model's doubt, so the repair round asks for a plan.
     """
     objects = request.scene.objects
@@ -238,9 +265,11 @@ def check_answer_text(kind: str, text: str, request: PlanRequest) -> None:
             takers = [s for s in request.specs if obj in _all_choices(s)]
             if takers and mentions(lowered, head(obj)):
                 names = ", ".join(s.name for s in takers)
+                # The refusal's own verb ("turn on the light") says which skill it meant.
+                meant = [s for s in takers if s.name.replace("_", " ") in lowered] or takers
                 msg = (
                     f"the refusal says no skill can do it, but {names} can act on {obj}; "
-                    f"write the goal as literals such as {_literals_about(obj, takers)}"
+                    f"write the goal as literals such as {_literals_about(obj, meant)}"
                 )
                 raise ModelOutputError((msg,), plan_only=True)
     if kind == "refuse" and (match := _NOT_SEEN.search(lowered)):
@@ -251,9 +280,19 @@ def check_answer_text(kind: str, text: str, request: PlanRequest) -> None:
             raise ModelOutputError((msg,), plan_only=True)
     if kind == "ask" and (match := _WHICH.search(lowered)):
         seen = visible_named(match.group(1), objects)
+        tied = related_to_named(request.goal, match.group(1), seen, request.scene)
         if len(seen) == 1:
             msg = (
                 f"do not ask which {match.group(1)}: the robot sees exactly one, {seen[0]}; "
                 "plan with it"
+            )
+            raise ModelOutputError((msg,), plan_only=True)
+        if len(tied) == 1:
+            facts = ", ".join(
+                str(a) for a in sorted(request.scene.atoms) if tied[0] in a.args and len(a.args) > 1
+            )
+            msg = (
+                f"do not ask which {match.group(1)}: the goal says which, and {facts} is true "
+                f"now; plan with {tied[0]}"
             )
             raise ModelOutputError((msg,), plan_only=True)

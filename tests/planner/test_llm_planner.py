@@ -6,6 +6,7 @@ import pytest
 
 from planner.base import Feedback, FeedbackSource, PlanRequest, PlanStatus
 from planner.errors import PlannerSetupError
+from planner.grounding import order_constraints
 from planner.llm import LLMPlanner, PlannerSettings
 from planner.registry import make_planner
 from planner.schema import Mode
@@ -137,7 +138,7 @@ def test_after_a_refusal_the_scene_contradicts_the_repair_may_only_plan():
     assert len(first.schema["anyOf"]) == 3  # type: ignore[arg-type]  # plan, refuse, ask
     assert repair.schema == {"anyOf": [first.schema["anyOf"][0]]}  # type: ignore[index]
     assert repair.messages[-1].content.endswith("Answer again with a plan.")
-    assert "such as turned_on(light) or not turned_on(light)" in repair.messages[-1].content
+    assert "literals such as turned_on(light)\n" in repair.messages[-1].content  # its verb
 
 
 def test_an_ordinary_repair_round_may_still_refuse_or_ask():
@@ -165,8 +166,44 @@ def test_a_plan_must_cover_every_fixture_the_goal_names():
     assert result.status is PlanStatus.PLANNED
     assert result.plan is not None
     assert [s.arguments["target"] for s in result.plan.steps] == ["hinge_cabinet", "slide_cabinet"]
-    repair = _fake(planner).calls[1].messages[-1].content
-    assert "the goal names hinge_cabinet, but the answer says nothing about it" in repair
+    first, repair = _fake(planner).calls
+    assert "the goal names hinge_cabinet, but the answer says nothing about it" in (
+        repair.messages[-1].content
+    )
+    assert repair.schema == {"anyOf": [first.schema["anyOf"][0]]}  # type: ignore[index]
+
+
+def test_a_plan_keeps_the_order_the_goal_fixes():
+    planner = _planner(
+        '{"goal":["open(hinge_cabinet)","open(microwave)"]}',
+        '{"goal":["open(microwave)","open(hinge_cabinet)"]}',
+    )
+    result = planner.plan(kitchen_request("open the hinge cabinet last, after the microwave"))
+    assert result.status is PlanStatus.PLANNED
+    assert result.plan is not None
+    assert [s.arguments["target"] for s in result.plan.steps] == ["microwave", "hinge_cabinet"]
+    first, repair = _fake(planner).calls
+    assert "the goal wants microwave before hinge_cabinet" in repair.messages[-1].content
+    assert repair.schema == {"anyOf": [first.schema["anyOf"][0]]}  # type: ignore[index]
+
+
+@pytest.mark.parametrize(
+    ("goal", "pairs"),
+    [
+        (
+            "open the slide cabinet after you open the hinge cabinet",
+            [("hinge_cabinet", "slide_cabinet")],
+        ),
+        ("switch off the light and after that the microwave", []),
+        ("close the microwave first, then the light", [("microwave", "light")]),
+        ("first the light, then the microwave", [("light", "microwave")]),
+        ("close the microwave, then the light", []),
+    ],
+)
+def test_order_cues_in_the_goal(goal, pairs):
+    assert (
+        order_constraints(goal, ("microwave", "light", "hinge_cabinet", "slide_cabinet")) == pairs
+    )
 
 
 def test_a_kettle_named_only_as_a_reference_needs_no_literal():
@@ -181,6 +218,18 @@ def test_a_which_question_needs_more_than_one_candidate():
     assert one.plan(kitchen_request("turn on the light")).usage.rounds == 2
     several = _planner('{"ask":"Which burner do you mean?"}')
     assert several.plan(kitchen_request("turn on the burner")).status is PlanStatus.ASK
+
+
+def test_a_which_question_the_goal_already_answers_is_sent_back():
+    planner = _planner(
+        '{"ask":"Which burner do you mean?"}', '{"goal":["turned_on(bottom_left_burner)"]}'
+    )
+    result = planner.plan(kitchen_request("turn on the burner the kettle is standing on"))
+    assert result.status is PlanStatus.PLANNED
+    repair = _fake(planner).calls[1].messages[-1].content
+    assert "on(kettle, bottom_left_burner) is true now; plan with bottom_left_burner" in repair
+    move = _planner('{"ask":"Which burner do you mean?"}')
+    assert move.plan(kitchen_request("move the kettle")).status is PlanStatus.ASK
 
 
 def test_a_goal_naming_an_unseen_kind_of_object_is_refused_before_the_model():
