@@ -45,10 +45,19 @@ class ModelOutputError(PlannerError, ValueError):
 
     `plan_only` marks a refusal or question that the scene contradicts (it denies a
     visible object, or asks which of one): the repair round's schema then allows only a
-    plan, so a small model that keeps refusing cannot repeat itself.
+    plan, so a small model that keeps refusing cannot repeat itself. `literals`, when
+    given, are the only goal literals that plan may hold (what the refusal itself said
+    it could not do).
     """
 
-    def __init__(self, problems: tuple[str, ...], *, plan_only: bool = False) -> None:
+    def __init__(
+        self,
+        problems: tuple[str, ...],
+        *,
+        plan_only: bool = False,
+        literals: tuple[str, ...] = (),
+    ) -> None:
         super().__init__("; ".join(problems))
         self.problems = problems
         self.plan_only = plan_only
+        self.literals = literals

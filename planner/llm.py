@@ -135,7 +135,7 @@ class LLMPlanner(Planner):
                     plan_only=exc.plan_only,
                 )
                 if exc.plan_only:
-                    schema = self._schema(request, plan_only=True)
+                    schema = self._schema(request, plan_only=True, literals=exc.literals)
                 prompt = [
                     *prompt,
                     Message("assistant", answer.text),
@@ -148,13 +148,16 @@ class LLMPlanner(Planner):
         )
         return _with_usage(PlanResult.no_plan(PlanStatus.FAILED, reason), usage, started)
 
-    def _schema(self, request: PlanRequest, *, plan_only: bool = False) -> JsonSchema:
+    def _schema(
+        self, request: PlanRequest, *, plan_only: bool = False, literals: Sequence[str] = ()
+    ) -> JsonSchema:
         return build_schema(
             self.settings.mode,
             request.specs,
             request.scene,
             wrap=self.wants_wrapped_schema,
             plan_only=plan_only,
+            literals=literals,
         )
 
     @property

@@ -117,18 +117,20 @@ def build_schema(
     *,
     wrap: bool = False,
     plan_only: bool = False,
+    literals: Sequence[str] = (),
 ) -> JsonSchema:
     """The answer schema for one request.
 
     `wrap` nests the alternatives under one `"reply"` key, for servers whose strict
     structured outputs refuse an `anyOf` at the root (OpenAI). `plan_only` leaves out
-    the refusal and the question (a repair round after a refusal the scene contradicts).
+    the refusal and the question (a repair round after a refusal the scene contradicts);
+    `literals`, in `goals` mode, narrows the goal literals to these.
     """
     # A bound on the list stops a small model that repeats itself at the grammar level
     # (OpenAI's strict mode, the wrapped form, does not take maxItems everywhere).
     bound: JsonSchema = {} if wrap else {"maxItems": MAX_PLAN_ITEMS}
     if mode is Mode.GOALS:
-        item = _string_enum(goal_literals(specs, scene))
+        item = _string_enum(literals or goal_literals(specs, scene))
         plan = _closed_object({"goal": {"type": "array", "items": item, **bound}})
     else:
         steps = _step_schemas(specs, scene)

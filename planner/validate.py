@@ -232,7 +232,7 @@ _NOT_SEEN = re.compile(
 _WHICH = re.compile(r"^\s*which (\w+)")
 
 
-def _literals_about(obj: str, specs: Sequence[SkillSpec]) -> str:
+def _literals_about(obj: str, specs: Sequence[SkillSpec]) -> tuple[str, ...]:
     """The literals these one-argument skills make true about `obj`, e.g. turned_on(light)."""
     found: list[str] = []
     for spec in specs:
@@ -242,7 +242,7 @@ def _literals_about(obj: str, specs: Sequence[SkillSpec]) -> str:
         _, effects = spec.ground(spec.validate_arguments({fields[0]: obj}))
         found += [str(e) for e in effects if str(e) not in found]
     # Positive literals first: the order of the suggestion should not pick the sign.
-    return " or ".join(sorted(found, key=lambda text: text.startswith("not ")))
+    return tuple(sorted(found, key=lambda text: text.startswith("not ")))
 
 
 def _all_choices(spec: SkillSpec) -> set[str]:
@@ -265,13 +265,15 @@ def check_answer_text(kind: str, text: str, request: PlanRequest) -> None:
             takers = [s for s in request.specs if obj in _all_choices(s)]
             if takers and mentions(lowered, head(obj)):
                 names = ", ".join(s.name for s in takers)
-                # The refusal's own verb ("turn on the light") says which skill it meant.
-                meant = [s for s in takers if s.name.replace("_", " ") in lowered] or takers
+                # The refusal's own verb ("turn on the light") says which skill it meant:
+                # the repair may then write only what that skill makes true of the object.
+                meant = [s for s in takers if s.name.replace("_", " ") in lowered]
+                literals = _literals_about(obj, meant or takers)
                 msg = (
                     f"the refusal says no skill can do it, but {names} can act on {obj}; "
-                    f"write the goal as literals such as {_literals_about(obj, meant)}"
+                    f"write the goal as literals such as {' or '.join(literals)}"
                 )
-                raise ModelOutputError((msg,), plan_only=True)
+                raise ModelOutputError((msg,), plan_only=True, literals=literals if meant else ())
     if kind == "refuse" and (match := _NOT_SEEN.search(lowered)):
         seen = visible_named(match.group(1), objects)
         if seen:

@@ -13,14 +13,17 @@ from __future__ import annotations
 import importlib
 import os
 from collections.abc import Sequence
+from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
+import structlog
 from pydantic import Field
 
+from planner.backends import prefix_state
 from planner.errors import PlannerSetupError
 from planner.llm import Completion, LLMPlanner, PlannerSettings, require_model_calls
-from planner.models import DEFAULT_MODEL, resolve
+from planner.models import DEFAULT_MODEL, cache_dir, resolve
 from planner.prompt import Message
 from planner.registry import register_planner, settings_from
 from planner.schema import JsonSchema, schema_text
@@ -28,6 +31,8 @@ from planner.schema import JsonSchema, schema_text
 if TYPE_CHECKING:
     from llama_cpp import Llama
     from llama_cpp.llama_grammar import LlamaGrammar
+
+log = structlog.get_logger(__name__)
 
 
 def import_llama_cpp() -> ModuleType:
@@ -65,6 +70,10 @@ class LocalSettings(PlannerSettings):
     n_ctx: int = Field(default=4096, ge=512)
     n_batch: int = Field(default=512, ge=8)
     seed: int = 0
+    state_dir: Path | None = Field(
+        default_factory=lambda: cache_dir() / "prefix-states",
+        description="keep the prompt prefix's key-value cache here between processes; None: off",
+    )
 
 
 class LlamaCppClient:
@@ -74,6 +83,7 @@ class LlamaCppClient:
         self.settings = settings
         self._llama: Llama | None = None  # loaded on the first plan, never in __init__
         self._grammars: dict[str, LlamaGrammar] = {}
+        self._state_file: Path | None = None  # set by the first request, saved after it
 
     @property
     def model(self) -> str:
@@ -107,6 +117,15 @@ class LlamaCppClient:
     ) -> Completion:
         """One greedy answer, constrained to the schema."""
         llama = self._load()
+        saving: Path | None = None
+        if self._state_file is None and self.settings.state_dir is not None:
+            # The first request's turns before its last are the fixed prompt prefix.
+            self._state_file = prefix_state.state_file(
+                self.settings.state_dir, resolve(self.settings.model), llama.n_ctx(), messages[:-1]
+            )
+            restored = prefix_state.restore(llama, self._state_file)
+            log.info("planner.prefix_state", restored_tokens=restored, path=str(self._state_file))
+            saving = None if restored else self._state_file
         wire: list[Any] = [{"role": m.role, "content": m.content} for m in messages]
         out: Any = llama.create_chat_completion(
             messages=wire,
@@ -115,6 +134,8 @@ class LlamaCppClient:
             temperature=0.0,
             repeat_penalty=1.0,  # JSON repeats quotes and names by design
         )
+        if saving is not None:
+            prefix_state.save(llama, saving)
         usage = out.get("usage") or {}
         return Completion(
             text=out["choices"][0]["message"]["content"] or "",

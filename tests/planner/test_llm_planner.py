@@ -136,9 +136,19 @@ def test_after_a_refusal_the_scene_contradicts_the_repair_may_only_plan():
     assert result.status is PlanStatus.PLANNED
     first, repair = _fake(planner).calls
     assert len(first.schema["anyOf"]) == 3  # type: ignore[arg-type]  # plan, refuse, ask
-    assert repair.schema == {"anyOf": [first.schema["anyOf"][0]]}  # type: ignore[index]
+    (plan,) = repair.schema["anyOf"]  # type: ignore[misc]  # a plan only
+    assert plan["properties"]["goal"]["items"]["enum"] == ["turned_on(light)"]  # its verb
     assert repair.messages[-1].content.endswith("Answer again with a plan.")
-    assert "literals such as turned_on(light)\n" in repair.messages[-1].content  # its verb
+    assert "literals such as turned_on(light)\n" in repair.messages[-1].content
+
+
+def test_a_refusal_without_a_skills_verb_may_write_any_literal_in_the_repair():
+    planner = _planner(
+        '{"refuse":"None of my skills can do that to the light."}', '{"goal":["turned_on(light)"]}'
+    )
+    assert planner.plan(kitchen_request("make the light glow")).status is PlanStatus.PLANNED
+    first, repair = _fake(planner).calls
+    assert repair.schema == {"anyOf": [first.schema["anyOf"][0]]}  # type: ignore[index]
 
 
 def test_an_ordinary_repair_round_may_still_refuse_or_ask():

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
+import structlog
 
 from planner.backends.openai_compat import OpenAIClient, OpenAISettings
 from planner.base import PlanStatus
@@ -79,3 +80,28 @@ def test_the_default_local_model_plans_a_simple_goal():
     assert result.status is PlanStatus.PLANNED, result.reason
     assert result.plan is not None
     assert [str(s) for s in result.plan.steps] == ["open(target=microwave)"]
+
+
+def _restored_tokens(planner_settings: dict[str, object], goal: str) -> tuple[int, PlanStatus]:
+    """Plan once with a fresh model (as a new process would); the tokens it restored."""
+    planner = make_planner("local", **planner_settings)
+    with structlog.testing.capture_logs() as events:
+        result = planner.plan(kitchen_request(goal))
+    restored = [e["restored_tokens"] for e in events if e["event"] == "planner.prefix_state"]
+    assert len(restored) == 1
+    return restored[0], result.status
+
+
+def test_a_new_process_reuses_the_saved_prompt_prefix(tmp_path):
+    settings: dict[str, object] = {"model": "smollm2-135m", "state_dir": tmp_path}
+    restored, _ = _restored_tokens(settings, "open the microwave")
+    assert restored == 0
+    (saved,) = tmp_path.glob("*.kv")
+    restored, status = _restored_tokens(settings, "turn on the light")
+    assert restored > 1000  # the rules, catalog and examples
+    assert status in set(PlanStatus)
+    saved.write_bytes(b"not a llama.cpp state")
+    restored, status = _restored_tokens(settings, "turn on the light")
+    assert restored == 0  # an unreadable file is dropped and the prefix read again
+    assert status in set(PlanStatus)
+    assert saved.stat().st_size > 1_000_000  # and written anew
