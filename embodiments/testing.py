@@ -193,6 +193,12 @@ class FakeEmbodiment(Embodiment):
         hand = self._jacobian @ st.q
         return float(np.hypot(*(np.asarray(st.person.position_m[:2]) - hand[:2])))
 
+    def person_distance_from_m(self, obj: str) -> float | None:
+        """The fake has no map: None for every object (callers use the hand's distance)."""
+        del obj
+        self._require()
+        return None
+
     def snapshot(self) -> bytes:
         """The fake's state as JSON bytes (joint positions, gripper, atoms, person, ticks)."""
         st = self._require()
