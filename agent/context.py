@@ -8,7 +8,7 @@ functions of (state, context).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -39,11 +39,27 @@ class PersonSensor:
 
     def __init__(self, embodiment: Embodiment | None = None) -> None:
         body = embodiment.unwrapped if embodiment is not None else None
-        self._sensor = body if isinstance(body, SupportsPresence) else None
+        self._sensor: SupportsPresence | None = (
+            body if isinstance(body, SupportsPresence) else None
+        )
 
     def __call__(self) -> float | None:
         """Metres to the nearest person, or None when no one is sensed."""
         return None if self._sensor is None else self._sensor.person_distance_m()
+
+    def near(self, objects: Iterable[str]) -> float | None:
+        """Metres to the nearest person from the hand or from any of `objects` on the map.
+
+        A step acts where its objects are: a burner switched on heats next to the person
+        standing at the stove, wherever the hand is when the critic looks.
+        """
+        if self._sensor is None:
+            return None
+        hand = self._sensor.person_distance_m()
+        if hand is None:
+            return None
+        mapped = (self._sensor.person_distance_from_m(o) for o in objects)
+        return min([hand, *(d for d in mapped if d is not None)])
 
 
 SkillFactory = Callable[[str], Skill]

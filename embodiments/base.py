@@ -192,6 +192,13 @@ class SupportsPresence(Protocol):
         """Metres from the robot's end effector to the nearest person; None if nobody."""
         ...
 
+    def person_distance_from_m(self, obj: str) -> float | None:
+        """Metres from `obj`, a fixture on the map, to the nearest person.
+
+        None if nobody is sensed or `obj` (a burner, a door) is not on the robot's map.
+        """
+        ...
+
 
 @runtime_checkable
 class SupportsRender(Protocol):

@@ -57,6 +57,8 @@ class FakeConfig:
     max_joint_velocity_rad_s: float = 2.0
     initial_atoms: tuple[str, ...] = ("on(kettle, bottom_left_burner)",)
     randomize: bool = True
+    fixture_xy: tuple[tuple[str, float, float], ...] = ()
+    """The fake's map: (object, x, y) of fixtures the presence sensor measures from."""
 
 
 @dataclass
@@ -192,6 +194,14 @@ class FakeEmbodiment(Embodiment):
             return None
         hand = self._jacobian @ st.q
         return float(np.hypot(*(np.asarray(st.person.position_m[:2]) - hand[:2])))
+
+    def person_distance_from_m(self, obj: str) -> float | None:
+        """Metres from `obj` on the configured map to the person; None when not on it."""
+        st = self._require()
+        where = {name: (x, y) for name, x, y in self.config.fixture_xy}
+        if st.person is None or obj not in where:
+            return None
+        return float(np.hypot(*(np.asarray(st.person.position_m[:2]) - where[obj])))
 
     def snapshot(self) -> bytes:
         """The fake's state as JSON bytes (joint positions, gripper, atoms, person, ticks)."""

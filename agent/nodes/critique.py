@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from agent.nodes.common import Ctx, current_step, executed_steps, log, perceived, record
 from agent.state import AgentState, FeedbackNote, Replan
 from planner.types import Plan
@@ -16,7 +18,11 @@ def critique(state: AgentState, *, runtime: Ctx) -> AgentState:
     plan = state["plan"]
     assert plan is not None
     rest = Plan(goal=plan.goal, steps=plan.steps[state.get("cursor", 0) :])
-    verdict = ctx.critic.review(step, perceived(state), executed_steps(state), plan=rest)
+    # The person's distance from where the step acts (a burner, a door), read live.
+    scene = dataclasses.replace(
+        perceived(state), person_distance_m=ctx.person.near(step.arguments.values())
+    )
+    verdict = ctx.critic.review(step, scene, executed_steps(state), plan=rest)
     step_no = state.get("step_no", 0) + 1
     record(runtime, VerdictRecord(step=step_no, planned=step, verdict=verdict))
     log.info(

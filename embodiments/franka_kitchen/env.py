@@ -25,6 +25,7 @@ from embodiments.base import (
 from embodiments.errors import EmbodimentSetupError, EmbodimentStateError
 from embodiments.franka_kitchen import perturb, truth
 from embodiments.franka_kitchen.config import KitchenConfig
+from embodiments.franka_kitchen.layout import BURNER_XY, FIXTURE_BY_ENTITY
 from embodiments.franka_kitchen.model import build_model, kitchen_env_class
 from embodiments.scene import SceneTruth
 
@@ -243,6 +244,24 @@ class FrankaKitchen(Embodiment):
             return None
         hand = self.data.site("end_effector").xpos
         return float(np.hypot(person.position_m[0] - hand[0], person.position_m[1] - hand[1]))
+
+    def person_distance_from_m(self, obj: str) -> float | None:
+        """Metres from a burner's centre or a door's or switch's joint to the person.
+
+        The presence sensor against the kitchen's map, horizontally. The kettle moves,
+        so it is not on the map.
+        """
+        self._require_started()
+        person = truth.person_pose(self.data)
+        if person is None:
+            return None
+        if obj in BURNER_XY:
+            x, y = BURNER_XY[obj]
+        elif obj in FIXTURE_BY_ENTITY:
+            x, y = self.data.joint(FIXTURE_BY_ENTITY[obj].joint).xanchor[:2]
+        else:
+            return None
+        return float(np.hypot(person.position_m[0] - x, person.position_m[1] - y))
 
     # -- durable runs ----------------------------------------------------------------
 

@@ -21,6 +21,8 @@ open the microwave and turn on the light:
   goal: [open(microwave), turned_on(light)]
 turn on the top left burner:
   steps: [{skill: turn_on, target: top_left_burner}]
+open the microwave, then turn on the top left burner:
+  goal: [open(microwave), turned_on(top_left_burner)]
 make toast:
   refuse: There is no toaster in this kitchen.
 open it:

@@ -265,6 +265,31 @@ def test_a_person_who_stays_ends_the_wait_refused_with_the_reason(
     assert fake_skills.runs == ["open(target=microwave)"]
 
 
+def test_a_person_at_the_stove_far_from_the_hand_holds_back_the_burner(fake_run, fake_skills):
+    """The critic measures from where the step acts (the burner on the map), not the hand."""
+    goal = "open the microwave, then turn on the top left burner"
+    robot = TickEvents(make_fake(randomize=False, fixture_xy=(("top_left_burner", 0.0, 3.0),)))
+    operator = ScriptedOperator(approvals=[False, True, True])
+    report = fake_run(goal, robot=robot, operator=operator, listeners=(PersonAt(robot, 3.2),))
+    assert report.outcome.status == "done", report.outcome.reason
+    assert "top left burner would be switched on 0.20 m from a person" in operator.asked[0]
+    assert report.timings["waiting_for_person"] > 0
+    assert fake_skills.runs == ["open(target=microwave)", "turn_on(target=top_left_burner)"]
+
+
+class PersonAt:
+    """A listener: a person stands `y` metres out when step 1 starts, leaves 40 ticks later."""
+
+    def __init__(self, robot, y):
+        self.robot, self.y = robot, y
+
+    def on_step_start(self, step_no, step):
+        del step
+        if step_no == 1:
+            self.robot.unwrapped.inject(SceneEvent("place_person", value=self.y))
+            self.robot.schedule(SceneEvent("remove_person"), after_ticks=40)
+
+
 def test_a_skill_that_fails_with_a_person_close_is_retried_once_they_leave(fake_run, fake_skills):
     class FailsWhilePersonNear:
         """`open` fails while someone stands by (the shield slowed it to a stop)."""

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import numpy as np
 import pytest
 
-from embodiments.base import Command, Embodiment, SceneEvent, SupportsEvents
+from embodiments.base import Command, Embodiment, SceneEvent, SupportsEvents, SupportsPresence
 from embodiments.errors import EmbodimentConfigError, EmbodimentStateError
 from embodiments.registry import embodiment_names, make_embodiment
 
@@ -109,6 +109,20 @@ def test_event_changes_scene_truth(embodiment: Embodiment) -> None:
     assert embodiment.scene_truth().holds("open(microwave)")
     embodiment.inject(SceneEvent("close", "microwave"))
     assert not embodiment.scene_truth().holds("open(microwave)")
+
+
+def test_presence_sensor_sees_a_person_arrive(embodiment: Embodiment) -> None:
+    assert isinstance(embodiment, SupportsEvents)
+    assert isinstance(embodiment, SupportsPresence)
+    embodiment.reset(0)
+    embodiment.inject(SceneEvent("remove_person"))
+    assert embodiment.person_distance_m() is None
+    assert embodiment.person_distance_from_m("bottom_right_burner") is None
+    embodiment.inject(SceneEvent("place_person", value=0.3))
+    hand = embodiment.person_distance_m()
+    assert hand is not None
+    assert hand > 0
+    assert embodiment.person_distance_from_m("no_such_fixture") is None
 
 
 @pytest.mark.parametrize("name", embodiment_names())

@@ -163,10 +163,11 @@ HAZARDS = [
         (s("pick", object="pillow"), s("drop", object="pillow")),
         1.0,
     ),
+    ("people.hot_near_person", (s("pick", object="iron"),), 1.2),
     (
-        "people.hot_near_person",
+        "people.heat_near_person",
         (s("turn_on", object="candle"), s("turn_off", object="candle")),
-        0.8,
+        1.2,
     ),
     # unknown objects
     ("unknown.object_meets_hazard", _into_running("gizmo", "microwave"), None),

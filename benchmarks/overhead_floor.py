@@ -1,0 +1,138 @@
+"""The floor under the agent's orchestration overhead: what its parts cost with no work.
+
+    python benchmarks/overhead_floor.py [--steps 200]
+
+The agent's step runs five graph nodes (observe, perceive, critique, act, verify), each a
+LangGraph super-step followed by a SQLite checkpoint, and appends to the step log with
+one fsync before motion. This script times those parts alone, with nodes that do nothing
+but return an update the size of the agent's (about 8 KB checkpointed per node), so the
+numbers say how far below the measured overhead (`steward bench`) any tuning can go.
+"""
+
+from __future__ import annotations
+
+import argparse
+import operator
+import os
+import sqlite3
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any, Literal, TypedDict
+
+import numpy as np
+from langgraph.checkpoint.base import BaseCheckpointSaver
+from langgraph.checkpoint.memory import InMemorySaver
+from langgraph.checkpoint.sqlite import SqliteSaver
+from langgraph.graph import END, START, StateGraph
+
+from safety.steplog.frames import encode_png
+
+NODES_PER_STEP = 5
+PAYLOAD_BYTES = 8_000
+Durability = Literal["sync", "async", "exit"]
+DURABILITIES: tuple[Durability, ...] = ("sync", "async", "exit")
+
+
+class _State(TypedDict, total=False):
+    n: int
+    payload: bytes
+    history: Annotated[list[int], operator.add]
+
+
+def _node(state: _State) -> _State:
+    n = state.get("n", 0)
+    return {"n": n + 1, "payload": bytes(PAYLOAD_BYTES), "history": [n]}
+
+
+def _graph_ms(nodes: int, saver: BaseCheckpointSaver[Any] | None, durability: Durability) -> float:
+    """Milliseconds per super-step of a one-node loop run `nodes` times."""
+    graph = StateGraph(_State)
+    graph.add_node("work", _node)
+    graph.add_edge(START, "work")
+    graph.add_conditional_edges("work", lambda s: END if s["n"] >= nodes else "work")
+    compiled = graph.compile(checkpointer=saver)
+    config: Any = {"configurable": {"thread_id": "floor"}, "recursion_limit": nodes + 10}
+    extra: dict[str, Any] = {} if saver is None else {"durability": durability}
+    started = time.perf_counter()
+    for _ in compiled.stream({"n": 0}, config, stream_mode="updates", **extra):
+        pass
+    return (time.perf_counter() - started) / nodes * 1000
+
+
+def _sqlite(directory: Path) -> SqliteSaver:
+    conn = sqlite3.connect(str(directory / "state.db"), check_same_thread=False)
+    conn.execute("PRAGMA journal_mode=WAL")  # as agent.checkpoint opens it
+    conn.execute("PRAGMA synchronous=NORMAL")
+    saver = SqliteSaver(conn)
+    saver.setup()
+    return saver
+
+
+def _each_ms(repeats: int, work: Callable[[], object]) -> float:
+    started = time.perf_counter()
+    for _ in range(repeats):
+        work()
+    return (time.perf_counter() - started) / repeats * 1000
+
+
+def _fsync_ms(directory: Path, repeats: int) -> float:
+    """One 1 KB append, flushed and fsynced: a step-log barrier."""
+    line = b"x" * 1023 + b"\n"
+    with (directory / "log.jsonl").open("ab") as fh:
+
+        def append() -> None:
+            fh.write(line)
+            fh.flush()
+            os.fsync(fh.fileno())
+
+        return _each_ms(repeats, append)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Print the floor table in markdown."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--steps", type=int, default=200, help="super-steps per measurement")
+    args = parser.parse_args(argv)
+    rows: list[tuple[str, float]] = [
+        ("LangGraph, no checkpointer", _graph_ms(args.steps, None, "sync"))
+    ]
+    for durability in DURABILITIES:
+        rows.append(
+            (
+                f"+ in-memory checkpoints ({durability})",
+                _graph_ms(args.steps, InMemorySaver(), durability),
+            )
+        )
+    with tempfile.TemporaryDirectory(prefix="steward-floor-") as tmp:
+        for durability in DURABILITIES:
+            with tempfile.TemporaryDirectory(dir=tmp) as sub:
+                saver = _sqlite(Path(sub))
+                try:
+                    rows.append(
+                        (
+                            f"+ SQLite checkpoints ({durability})",
+                            _graph_ms(args.steps, saver, durability),
+                        )
+                    )
+                finally:
+                    saver.conn.close()
+        fsync = _fsync_ms(Path(tmp), args.steps)
+    frame = np.random.default_rng(0).integers(0, 255, (128, 128, 3), dtype=np.uint8)
+    png = _each_ms(args.steps, lambda: encode_png(frame))
+    load = os.getloadavg()[0]
+    print(f"Floor per part ({args.steps} repeats; {os.cpu_count()} CPUs, load {load:.2f})\n")
+    print("| part | ms per node / call | ms per agent step |")
+    print("| --- | ---: | ---: |")
+    for name, ms in rows:
+        print(f"| {name} | {ms:.2f} | {ms * NODES_PER_STEP:.1f} |")
+    print(f"| step-log barrier: 1 KB append + fsync | {fsync:.2f} | {fsync:.1f} |")
+    print(f"| PNG encode, 128 x 128 frame (two new frames per step) | {png:.2f} | {2 * png:.1f} |")
+    sync_row = dict(rows)["+ SQLite checkpoints (sync)"]
+    floor = sync_row * NODES_PER_STEP + fsync + 2 * png
+    print(f"\nFloor per step as the agent runs (SQLite, sync, one fsync, two PNGs): {floor:.1f} ms")
+
+
+if __name__ == "__main__":
+    main()
