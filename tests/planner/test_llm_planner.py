@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from planner.base import Feedback, FeedbackSource, PlanRequest, PlanStatus
+from planner.base import Feedback, FeedbackSource, PlanRequest, PlanResult, PlanStatus
 from planner.errors import PlannerSetupError
 from planner.grounding import order_constraints
 from planner.llm import LLMPlanner, PlannerSettings
 from planner.registry import make_planner
 from planner.schema import Mode
-from planner.testing import FakeLLMClient, kitchen_request
+from planner.testing import FakeCall, FakeLLMClient, kitchen_request
 from planner.types import Step
 
 
@@ -168,33 +168,40 @@ def test_a_refusal_for_not_understanding_the_goal_is_a_question():
     assert toast.plan(kitchen_request("make toast")).status is PlanStatus.REFUSED
 
 
-def test_a_plan_must_cover_every_fixture_the_goal_names():
-    planner = _planner(
-        '{"goal":["open(slide_cabinet)"]}', '{"goal":["open(hinge_cabinet)","open(slide_cabinet)"]}'
-    )
-    result = planner.plan(kitchen_request("open the slide cabinet after the hinge cabinet"))
-    assert result.status is PlanStatus.PLANNED
-    assert result.plan is not None
-    assert [s.arguments["target"] for s in result.plan.steps] == ["hinge_cabinet", "slide_cabinet"]
-    first, repair = _fake(planner).calls
-    assert "the goal names hinge_cabinet, but the answer says nothing about it" in (
-        repair.messages[-1].content
-    )
-    assert repair.schema == {"anyOf": [first.schema["anyOf"][0]]}  # type: ignore[index]
+def _planned_after_repair(first: str, second: str, goal: str) -> tuple[PlanResult, FakeCall]:
+    """Plan `goal` with two scripted answers; the result (planned) and the repair call."""
+    planner = _planner(first, second)
+    result = planner.plan(kitchen_request(goal))
+    assert result.status is PlanStatus.PLANNED, result.reason
+    return result, _fake(planner).calls[1]
 
 
-def test_a_plan_keeps_the_order_the_goal_fixes():
-    planner = _planner(
-        '{"goal":["open(hinge_cabinet)","open(microwave)"]}',
-        '{"goal":["open(microwave)","open(hinge_cabinet)"]}',
-    )
-    result = planner.plan(kitchen_request("open the hinge cabinet last, after the microwave"))
-    assert result.status is PlanStatus.PLANNED
+@pytest.mark.parametrize(
+    ("first", "second", "goal", "targets", "problem"),
+    [
+        (
+            '{"goal":["open(slide_cabinet)"]}',
+            '{"goal":["open(hinge_cabinet)","open(slide_cabinet)"]}',
+            "open the slide cabinet after the hinge cabinet",
+            ["hinge_cabinet", "slide_cabinet"],
+            "the goal names hinge_cabinet, but the answer says nothing about it",
+        ),
+        (
+            '{"goal":["open(hinge_cabinet)","open(microwave)"]}',
+            '{"goal":["open(microwave)","open(hinge_cabinet)"]}',
+            "open the hinge cabinet last, after the microwave",
+            ["microwave", "hinge_cabinet"],
+            "the goal wants microwave before hinge_cabinet",
+        ),
+    ],
+    ids=["every-named-fixture", "order-the-goal-fixes"],
+)
+def test_a_plan_that_misses_what_the_goal_names_is_repaired(first, second, goal, targets, problem):
+    result, repair = _planned_after_repair(first, second, goal)
     assert result.plan is not None
-    assert [s.arguments["target"] for s in result.plan.steps] == ["microwave", "hinge_cabinet"]
-    first, repair = _fake(planner).calls
-    assert "the goal wants microwave before hinge_cabinet" in repair.messages[-1].content
-    assert repair.schema == {"anyOf": [first.schema["anyOf"][0]]}  # type: ignore[index]
+    assert [s.arguments["target"] for s in result.plan.steps] == targets
+    assert problem in repair.messages[-1].content
+    assert len(repair.schema["anyOf"]) == 1  # type: ignore[arg-type]  # a plan only
 
 
 @pytest.mark.parametrize(
@@ -231,13 +238,14 @@ def test_a_which_question_needs_more_than_one_candidate():
 
 
 def test_a_which_question_the_goal_already_answers_is_sent_back():
-    planner = _planner(
-        '{"ask":"Which burner do you mean?"}', '{"goal":["turned_on(bottom_left_burner)"]}'
+    _, repair = _planned_after_repair(
+        '{"ask":"Which burner do you mean?"}',
+        '{"goal":["turned_on(bottom_left_burner)"]}',
+        "turn on the burner the kettle is standing on",
     )
-    result = planner.plan(kitchen_request("turn on the burner the kettle is standing on"))
-    assert result.status is PlanStatus.PLANNED
-    repair = _fake(planner).calls[1].messages[-1].content
-    assert "on(kettle, bottom_left_burner) is true now; plan with bottom_left_burner" in repair
+    assert "on(kettle, bottom_left_burner) is true now; plan with bottom_left_burner" in (
+        repair.messages[-1].content
+    )
     move = _planner('{"ask":"Which burner do you mean?"}')
     assert move.plan(kitchen_request("move the kettle")).status is PlanStatus.ASK
 
