@@ -125,6 +125,44 @@ def order_constraints(goal: str, objects: Iterable[str]) -> list[tuple[str, str]
     return list(dict.fromkeys(pairs))
 
 
+_STATE_CLAUSE = r"\s+(?:that|which) (?:is|are) (?:already |now |still )?(on|off|open|closed)\b"
+_STATE_WORDS = {"on": ("turned_on", True), "off": ("turned_on", False)}
+_STATE_WORDS |= {"open": ("open", True), "closed": ("open", False)}
+
+
+def references(goal: str, scene: PerceivedScene) -> dict[str, str]:
+    """Kinds the goal singles out by the scene ("the burner that is on") -> the one object.
+
+    Two ways a goal points at one of several objects of a kind: a state clause ("the
+    burner that is already on") that exactly one of them satisfies now, and a relation
+    to an object the goal names ("the burner the kettle stands on"). A small model
+    resolves neither reliably, so the prompt names the object (`annotated`).
+    """
+    words = " ".join(re.findall(r"[a-z]+", goal.lower()))
+    found: dict[str, str] = {}
+    for kind in sorted({head(o) for o in scene.objects}):
+        candidates = visible_named(kind, scene.objects)
+        if len(candidates) < 2 or not mentions(words, kind):
+            continue
+        chosen = related_to_named(goal, kind, candidates, scene)
+        if clause := re.search(rf"\b{kind}s?{_STATE_CLAUSE}", words):
+            predicate, value = _STATE_WORDS[clause.group(1)]
+            chosen = [c for c in candidates if scene.holds(f"{predicate}({c})") == value]
+        if len(chosen) == 1:
+            found[kind] = chosen[0]
+    return found
+
+
+def annotated(goal: str, meant: dict[str, str]) -> str:
+    """The goal with each singled-out kind followed by its object.
+
+    "the burner that is on" -> "the burner (top_right_burner) that is on".
+    """
+    for kind, obj in meant.items():
+        goal = re.sub(rf"\b({kind})\b", rf"\1 ({obj})", goal, count=1, flags=re.IGNORECASE)
+    return goal
+
+
 def asks_where_unseen(question: str, objects: Sequence[str]) -> str | None:
     """The unseen thing a "Where is the X?" question asks about, or None."""
     match = _WHERE.search(question.lower())

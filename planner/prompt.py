@@ -17,6 +17,7 @@ from typing import Literal
 from embodiments.scene import Atom
 from planner.actions import ground_actions, parse_literal
 from planner.base import PlanRequest
+from planner.grounding import annotated, references
 from planner.schema import Mode
 from planner.symbolic import plan_to_goal
 from skills.base import SkillSpec
@@ -158,7 +159,7 @@ def user_turn(request: PlanRequest, goal: str) -> Message:
     if request.completed:
         lines.append("Done already: " + ", ".join(str(s) for s in request.completed))
     lines.extend(f"Problem with the last plan: {f}" for f in request.feedback)
-    lines.append(f"Goal: {goal}")
+    lines.append(f"Goal: {annotated(goal, references(goal, request.scene))}")
     return Message("user", "\n".join(lines))
 
 

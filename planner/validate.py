@@ -245,6 +245,27 @@ def _literals_about(obj: str, specs: Sequence[SkillSpec]) -> tuple[str, ...]:
     return tuple(sorted(found, key=lambda text: text.startswith("not ")))
 
 
+_CLAIM_WORDS = {"on": "turned_on", "off": "not turned_on", "open": "open", "closed": "not open"}
+
+
+def _false_claim(text: str, request: PlanRequest) -> str | None:
+    """A literal the text says already holds that is false in the scene, or None.
+
+    "The kettle is already on the top right burner" claims on(kettle, top_right_burner).
+    """
+    names = "|".join(o.replace("_", " ") for o in request.scene.objects)
+    pattern = rf"\b({names}) (?:is|are) already (on|off|open|closed)(?: the ({names}))?"
+    for match in re.finditer(pattern, text):
+        subject, word, place = (g.replace(" ", "_") if g else g for g in match.groups())
+        if word == "on" and place:
+            literal = f"on({subject}, {place})"
+        else:
+            literal = f"{_CLAIM_WORDS[word]}({subject})"
+        if not parse_literal(literal).holds_in(request.scene.atoms):
+            return literal
+    return None
+
+
 def _all_choices(spec: SkillSpec) -> set[str]:
     return {v for values in spec.argument_choices().values() for v in values}
 
@@ -274,6 +295,9 @@ def check_answer_text(kind: str, text: str, request: PlanRequest) -> None:
                     f"write the goal as literals such as {' or '.join(literals)}"
                 )
                 raise ModelOutputError((msg,), plan_only=True, literals=literals if meant else ())
+    if kind == "refuse" and (claim := _false_claim(lowered, request)):
+        msg = f"the refusal says {claim} already holds, but it is false now"
+        raise ModelOutputError((msg,), plan_only=True)
     if kind == "refuse" and (match := _NOT_SEEN.search(lowered)):
         seen = visible_named(match.group(1), objects)
         if seen:

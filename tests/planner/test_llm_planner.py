@@ -6,8 +6,9 @@ import pytest
 
 from planner.base import Feedback, FeedbackSource, PlanRequest, PlanResult, PlanStatus
 from planner.errors import PlannerSetupError
-from planner.grounding import order_constraints
+from planner.grounding import order_constraints, references
 from planner.llm import LLMPlanner, PlannerSettings
+from planner.prompt import messages
 from planner.registry import make_planner
 from planner.schema import Mode
 from planner.testing import FakeCall, FakeLLMClient, kitchen_request
@@ -159,6 +160,20 @@ def test_an_ordinary_repair_round_may_still_refuse_or_ask():
     assert repair.schema == first.schema
 
 
+def test_a_refusal_claiming_a_state_the_scene_denies_is_sent_back():
+    _, repair = _planned_after_repair(
+        '{"refuse":"The kettle is already on the top right burner."}',
+        '{"goal":["on(kettle, top_right_burner)"]}',
+        "put the kettle on the burner that is already on",
+    )
+    assert "says on(kettle, top_right_burner) already holds, but it is false now" in (
+        repair.messages[-1].content
+    )
+    true_claim = _planner('{"refuse":"The kettle is already on the bottom left burner."}')
+    result = true_claim.plan(kitchen_request("put the kettle on the bottom left burner"))
+    assert result.status is PlanStatus.REFUSED  # true: nothing to correct
+
+
 def test_a_refusal_for_not_understanding_the_goal_is_a_question():
     planner = _planner('{"refuse":"I don\'t know what you mean by \'do the usual\'."}')
     result = planner.plan(kitchen_request("do the usual"))
@@ -273,3 +288,22 @@ def test_asking_where_an_unseen_thing_is_becomes_a_refusal():
     assert result.reason == "I cannot see any fridge here, so I cannot do that."
     seen = _planner('{"ask":"Where is the kettle?"}').plan(kitchen_request("fetch the kettle"))
     assert seen.status is PlanStatus.ASK
+
+
+@pytest.mark.parametrize(
+    ("goal", "meant"),
+    [
+        ("put the kettle on the burner that is already on", {"burner": "top_right_burner"}),
+        ("turn on the burner the kettle is standing on", {"burner": "bottom_left_burner"}),
+        ("turn on the burner under the kettle", {"burner": "bottom_left_burner"}),
+        ("turn on the burner", {}),
+        ("move the kettle", {}),
+        ("close the cabinet that is open", {}),  # no cabinet is open: nothing to point at
+    ],
+)
+def test_the_scene_settles_which_object_a_goal_points_at(goal, meant):
+    request = kitchen_request(goal, "on(kettle, bottom_left_burner)", "turned_on(top_right_burner)")
+    assert references(goal, request.scene) == meant
+    goal_line = messages(request, Mode.GOALS, goal)[-1].content.splitlines()[-1]
+    named = f"burner ({meant['burner']})" if meant else "("
+    assert (named in goal_line) == bool(meant)
