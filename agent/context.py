@@ -39,9 +39,7 @@ class PersonSensor:
 
     def __init__(self, embodiment: Embodiment | None = None) -> None:
         body = embodiment.unwrapped if embodiment is not None else None
-        self._sensor: SupportsPresence | None = (
-            body if isinstance(body, SupportsPresence) else None
-        )
+        self._sensor: SupportsPresence | None = body if isinstance(body, SupportsPresence) else None
 
     def __call__(self) -> float | None:
         """Metres to the nearest person, or None when no one is sensed."""
