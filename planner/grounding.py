@@ -28,6 +28,11 @@ _WHERE = re.compile(
 )
 
 
+def _words(text: str) -> str:
+    """The text's lower-case words joined by single spaces (punctuation dropped)."""
+    return " ".join(re.findall(r"[a-z]+", text.lower()))
+
+
 def head(object_name: str) -> str:
     """The kind of an object named like `top_left_burner`: its last word."""
     return object_name.rsplit("_", 1)[-1]
@@ -65,7 +70,7 @@ def misunderstood(refusal: str) -> bool:
 
 def named_in_full(goal: str, objects: Iterable[str]) -> list[str]:
     """The objects whose whole name the goal spells out ("top left burner", "light")."""
-    words = " ".join(re.findall(r"[a-z]+", goal.lower()))
+    words = _words(goal)
     return [o for o in objects if re.search(rf"\b{o.replace('_', ' ')}s?\b", words)]
 
 
@@ -79,7 +84,7 @@ def related_to_named(
     `on(kettle, bottom_left_burner)` is tied to it. "Move the kettle" names no burner,
     so nothing is tied: the question "which burner?" stands.
     """
-    words = " ".join(re.findall(r"[a-z]+", goal.lower()))
+    words = _words(goal)
     kind = kind.lower().removesuffix("s")
     named = {
         o
@@ -105,7 +110,7 @@ def order_constraints(goal: str, objects: Iterable[str]) -> list[tuple[str, str]
     reverse it: "X after (you open) Y" puts Y first, "X last" puts X after every other,
     "first X" or "X first" before every other. "After that" keeps the mention order.
     """
-    words = " ".join(re.findall(r"[a-z]+", goal.lower()))
+    words = _words(goal)
     spans = sorted(
         (m.start(), o) for o in objects for m in re.finditer(rf"\b{o.replace('_', ' ')}s?\b", words)
     )
@@ -138,7 +143,7 @@ def references(goal: str, scene: PerceivedScene) -> dict[str, str]:
     to an object the goal names ("the burner the kettle stands on"). A small model
     resolves neither reliably, so the prompt names the object (`annotated`).
     """
-    words = " ".join(re.findall(r"[a-z]+", goal.lower()))
+    words = _words(goal)
     found: dict[str, str] = {}
     for kind in sorted({head(o) for o in scene.objects}):
         candidates = visible_named(kind, scene.objects)

@@ -160,20 +160,6 @@ def test_an_ordinary_repair_round_may_still_refuse_or_ask():
     assert repair.schema == first.schema
 
 
-def test_a_refusal_claiming_a_state_the_scene_denies_is_sent_back():
-    _, repair = _planned_after_repair(
-        '{"refuse":"The kettle is already on the top right burner."}',
-        '{"goal":["on(kettle, top_right_burner)"]}',
-        "put the kettle on the burner that is already on",
-    )
-    assert "says on(kettle, top_right_burner) already holds, but it is false now" in (
-        repair.messages[-1].content
-    )
-    true_claim = _planner('{"refuse":"The kettle is already on the bottom left burner."}')
-    result = true_claim.plan(kitchen_request("put the kettle on the bottom left burner"))
-    assert result.status is PlanStatus.REFUSED  # true: nothing to correct
-
-
 def test_a_refusal_for_not_understanding_the_goal_is_a_question():
     planner = _planner('{"refuse":"I don\'t know what you mean by \'do the usual\'."}')
     result = planner.plan(kitchen_request("do the usual"))
@@ -252,17 +238,36 @@ def test_a_which_question_needs_more_than_one_candidate():
     assert several.plan(kitchen_request("turn on the burner")).status is PlanStatus.ASK
 
 
-def test_a_which_question_the_goal_already_answers_is_sent_back():
-    _, repair = _planned_after_repair(
-        '{"ask":"Which burner do you mean?"}',
-        '{"goal":["turned_on(bottom_left_burner)"]}',
-        "turn on the burner the kettle is standing on",
-    )
-    assert "on(kettle, bottom_left_burner) is true now; plan with bottom_left_burner" in (
-        repair.messages[-1].content
-    )
-    move = _planner('{"ask":"Which burner do you mean?"}')
-    assert move.plan(kitchen_request("move the kettle")).status is PlanStatus.ASK
+@pytest.mark.parametrize(
+    ("answer", "repaired", "goal", "problem", "standing", "other_goal", "status"),
+    [
+        (
+            '{"refuse":"The kettle is already on the top right burner."}',
+            '{"goal":["on(kettle, top_right_burner)"]}',
+            "put the kettle on the burner that is already on",
+            "says on(kettle, top_right_burner) already holds, but it is false now",
+            '{"refuse":"The kettle is already on the bottom left burner."}',
+            "put the kettle on the bottom left burner",  # true: nothing to correct
+            PlanStatus.REFUSED,
+        ),
+        (
+            '{"ask":"Which burner do you mean?"}',
+            '{"goal":["turned_on(bottom_left_burner)"]}',
+            "turn on the burner the kettle is standing on",
+            "on(kettle, bottom_left_burner) is true now; plan with bottom_left_burner",
+            '{"ask":"Which burner do you mean?"}',
+            "move the kettle",  # the goal does not say which burner
+            PlanStatus.ASK,
+        ),
+    ],
+    ids=["false-claim", "which-the-goal-answers"],
+)
+def test_an_answer_the_scene_settles_is_sent_back_and_one_it_does_not_stands(
+    answer, repaired, goal, problem, standing, other_goal, status
+):
+    _, repair = _planned_after_repair(answer, repaired, goal)
+    assert problem in repair.messages[-1].content
+    assert _planner(standing).plan(kitchen_request(other_goal)).status is status
 
 
 def test_a_goal_naming_an_unseen_kind_of_object_is_refused_before_the_model():
