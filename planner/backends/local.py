@@ -2,10 +2,11 @@
 
 No key and no network. Decoding is constrained by a llama.cpp grammar compiled from
 the request's JSON schema, so the model can only write skill names, visible objects
-of the right kind, or goal literals over them. llama-cpp-python keeps the key-value
-cache of the previous prompt and reuses its longest common prefix, and the prompt's
-fixed prefix (rules, catalog, examples) comes first, so after the first request only
-the short scene-and-goal turn is read. The model loads on the first plan, not before.
+of the right kind, or goal literals over them; `greedy` decodes with that grammar
+checked lazily (the same answers, ~30 ms a token faster). The key-value cache of the
+previous prompt is kept and its longest common prefix reused, and the prompt's fixed
+prefix (rules, catalog, examples) comes first, so after the first request only the
+short scene-and-goal turn is read. The model loads on the first plan, not before.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 import structlog
 from pydantic import Field
 
-from planner.backends import prefix_state
+from planner.backends import greedy, prefix_state
 from planner.errors import PlannerSetupError
 from planner.llm import Completion, LLMPlanner, PlannerSettings, require_model_calls
 from planner.models import DEFAULT_MODEL, cache_dir, resolve
@@ -84,6 +85,7 @@ class LlamaCppClient:
         self._llama: Llama | None = None  # loaded on the first plan, never in __init__
         self._grammars: dict[str, LlamaGrammar] = {}
         self._state_file: Path | None = None  # set by the first request, saved after it
+        self._formatter: Any = None  # the model's chat template, built on the first request
 
     @property
     def model(self) -> str:
@@ -106,6 +108,39 @@ class LlamaCppClient:
             )
         return self._llama
 
+    def _prompt(self, messages: Sequence[Message]) -> list[int]:
+        """The chat's tokens, formatted by the model's own chat template.
+
+        The same formatter `Llama.create_chat_completion` builds from the GGUF metadata,
+        so the tokens (and the saved prefix states) match what it would read.
+        """
+        llama = self._load()
+        if self._formatter is None:
+            formats = importlib.import_module("llama_cpp.llama_chat_format")
+            template = llama.metadata.get("tokenizer.chat_template")
+            if not template:
+                msg = (
+                    f"the model {self.settings.model!r} has no chat template in its GGUF "
+                    "metadata; the local planner needs an instruct (chat) model"
+                )
+                raise PlannerSetupError(msg)
+            model: Any = llama._model  # token texts, as Llama.__init__ reads them
+
+            def text(token: int) -> str:
+                return str(model.token_get_text(token)) if token != -1 else ""
+
+            self._formatter = formats.Jinja2ChatFormatter(
+                template=template,
+                eos_token=text(llama.token_eos()),
+                bos_token=text(llama.token_bos()),
+                stop_token_ids=[llama.token_eos()],
+            )
+        wire = [{"role": m.role, "content": m.content} for m in messages]
+        result = self._formatter(messages=wire)
+        return llama.tokenize(
+            result.prompt.encode(), add_bos=not result.added_special, special=True
+        )
+
     def _grammar(self, schema: JsonSchema) -> LlamaGrammar:
         key = schema_text(schema)
         if key not in self._grammars:
@@ -126,21 +161,14 @@ class LlamaCppClient:
             restored = prefix_state.restore(llama, self._state_file)
             log.info("planner.prefix_state", restored_tokens=restored, path=str(self._state_file))
             saving = None if restored else self._state_file
-        wire: list[Any] = [{"role": m.role, "content": m.content} for m in messages]
-        out: Any = llama.create_chat_completion(
-            messages=wire,
-            grammar=self._grammar(schema),
-            max_tokens=max_tokens,
-            temperature=0.0,
-            repeat_penalty=1.0,  # JSON repeats quotes and names by design
-        )
+        prompt = self._prompt(messages)
+        answer = greedy.complete(llama, prompt, self._grammar(schema), max_tokens)
         if saving is not None:
             prefix_state.save(llama, saving)
-        usage = out.get("usage") or {}
         return Completion(
-            text=out["choices"][0]["message"]["content"] or "",
-            prompt_tokens=int(usage.get("prompt_tokens", 0)),
-            completion_tokens=int(usage.get("completion_tokens", 0)),
+            text=llama.detokenize(answer).decode("utf-8", errors="replace"),
+            prompt_tokens=len(prompt),
+            completion_tokens=len(answer),
         )
 
 
