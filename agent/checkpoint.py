@@ -1,8 +1,13 @@
 """Durable run state: LangGraph checkpoints in SQLite, restricted to the agent's own types.
 
-Checkpoints are written before every node runs its successor (`durability="sync"`), so
-a process killed at any point resumes at the last finished node. Deserialisation only
-rebuilds the state's own classes (an allowlist), never arbitrary callables.
+A checkpoint is saved after every node (`durability="async"`): in a background thread,
+one at a time and in order, while the next node runs, which takes the save off the
+loop's path (about 1.5 ms per node on 2 cores). A process killed at any point resumes at
+the last saved node; a kill can beat the newest save, and then the node after the saved
+one runs again. Observing, perceiving, critiquing and verifying only read the world; a
+skill that had finished is not run again (the act node finds its end in the step log,
+which is fsynced before motion). Deserialisation only rebuilds the state's own classes
+(an allowlist), never arbitrary callables.
 """
 
 from __future__ import annotations

@@ -12,14 +12,14 @@ from __future__ import annotations
 import contextlib
 import signal
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from types import FrameType
 from typing import Any, Protocol
 
 import structlog
 from langchain_core.runnables import RunnableConfig
-from langgraph.types import Command
+from langgraph.types import Command, Interrupt
 
 from agent.checkpoint import open_checkpointer
 from agent.config import RunConfig
@@ -197,14 +197,18 @@ def _drive(
     try:
         with run_context(steplog.run_id), _sigint_stops(ctx):
             while True:
-                for chunk in graph.stream(
-                    inputs, thread, context=ctx, stream_mode="updates", durability="sync"
+                streamed = _Streamed(progress)
+                for mode, data in graph.stream(
+                    inputs,
+                    thread,
+                    context=ctx,
+                    stream_mode=["updates", "values"],
+                    durability="async",
                 ):
-                    _progress(chunk, progress)
-                pending = graph.get_state(thread).interrupts
-                if not pending:
+                    streamed.take(mode, data)
+                if not streamed.interrupts:
                     break
-                inputs = Command(resume=_ask(operator, pending[0].value))
+                inputs = Command(resume=_ask(operator, streamed.interrupts[0].value))
     except RunStopped as stop:
         steplog.append(OutcomeRecord(status="stopped", reason=stop.reason, steps_run=stop.step_no))
         log.warning("agent.stopped", reason=stop.reason, step=stop.step_no)
@@ -212,21 +216,37 @@ def _drive(
         report = report_from(
             values, embodiment, steplog, wall_s=time.perf_counter() - started, stopped=stop
         )
-    else:
-        values = graph.get_state(thread).values
-        report = report_from(values, embodiment, steplog, wall_s=time.perf_counter() - started)
+    else:  # the stream's last "values" chunk is the state the graph ended with
+        wall_s = time.perf_counter() - started
+        report = report_from(streamed.values, embodiment, steplog, wall_s=wall_s)
     finally:
         saver.conn.close()
     embodiment.close()
     return report
 
 
-def _progress(chunk: Mapping[str, Any], progress: Progress | None) -> None:
-    if progress is None:
-        return
-    for node, update in chunk.items():
-        if node != "__interrupt__" and isinstance(update, dict):
-            progress(node, update)  # type: ignore[arg-type]  # graph updates are AgentState
+class _Streamed:
+    """What one `graph.stream` pass gave: the last state and any interrupts.
+
+    Reading them from the stream saves a checkpoint read (`get_state`) per pause and at
+    the end of every run.
+    """
+
+    def __init__(self, progress: Progress | None) -> None:
+        self.progress = progress
+        self.values: AgentState = {}
+        self.interrupts: tuple[Interrupt, ...] = ()
+
+    def take(self, mode: str, data: Any) -> None:  # noqa: ANN401 - LangGraph's chunk payloads
+        """One (mode, data) chunk of a stream with the modes "updates" and "values"."""
+        if mode == "values":
+            self.values = data
+            return
+        for node, update in data.items():
+            if node == "__interrupt__":
+                self.interrupts = tuple(update)
+            elif self.progress is not None and isinstance(update, dict):
+                self.progress(node, update)  # type: ignore[arg-type]  # updates are AgentState
 
 
 def _ask(operator: Operator, payload: object) -> dict[str, Any] | str:

@@ -61,9 +61,10 @@ DEFINITIONS = """\
   or skill failed, critic denial).
 - **Time**: the agent's own phase timers. Orchestration overhead = wall time minus the
   node phases (perception, planning, critic, skill, verification, waiting for a person);
-  it holds the replan/finish nodes, the step log's writes (each record appended and
-  fsynced), and LangGraph's scheduling with its SQLite checkpoint per super-step
-  (durability "sync"). Per step = divided by the steps the runs executed.
+  it holds the replan/finish nodes, the step log's writes (each record appended, fsynced
+  before motion, with the frames it cites), and LangGraph's scheduling with its SQLite
+  checkpoint per super-step (durability "async": saved in a background thread while the
+  next node runs). Per step = divided by the steps the runs executed.
 - **Operator**: `resident` approves a step the critic wants approved unless someone
   stands within 1 m of the stove, and answers no questions; `nobody` declines everything.
 - **Perturbations** (one kind per episode, drawn from the episode's seed; the same for

@@ -5,7 +5,9 @@ the step from the frames; a skill that cannot start (bad arguments, a backend th
 cannot drive this robot) goes straight back to the planner with the reason. When the
 operator stops the run (Ctrl-C, e-stop) the skill is cancelled at its next control
 tick, the log says so, and `RunStopped` ends this invocation without committing the
-step, so `steward resume` runs it again from the robot's current state.
+step, so `steward resume` runs it again from the robot's current state. A skill that
+had finished before the process died (its end is in the step log, though the last
+checkpoint predates it) is not run again: verify judges what it left behind.
 """
 
 from __future__ import annotations
@@ -36,6 +38,9 @@ def act(state: AgentState, *, runtime: Ctx) -> AgentState:
     spec = ctx.specs[step.skill]
     backend = state["config"].backend_for(step.skill)
     started = time.perf_counter()
+    ended = ctx.log.ended_before.get(step_no)
+    if ended is not None and ended.skill == step.skill:
+        return _ran_before(state, step_no, ended)
     try:
         typed = spec.validate_arguments(step.arguments)
         skill = ctx.make_skill(step.skill)
@@ -88,6 +93,23 @@ def act(state: AgentState, *, runtime: Ctx) -> AgentState:
         "replan": Replan(trigger="skill_failed", reason=message, step_no=step_no),
         "feedback": [FeedbackNote(source="executor", message=message, step=step)],
     }
+
+
+def _ran_before(state: AgentState, step_no: int, ended: SkillEndRecord) -> AgentState:
+    """The outcome of a step whose skill ran to its end before a restart; nothing moves."""
+    step = current_step(state)
+    log.warning("agent.act.ran_before", step=step_no, action=str(step), status=ended.status)
+    status = SkillStatus.SUCCEEDED if ended.status == "succeeded" else SkillStatus.FAILED
+    verdict = state.get("verdict")
+    acted = StepOutcome(
+        step_no=step_no,
+        step=step,
+        decision=str(verdict.decision) if verdict is not None else "",
+        backend=state["config"].backend_for(step.skill),
+        skill_status=str(status),
+        message=f"ran before the restart ({ended.status}); not run again. {ended.message}".strip(),
+    )
+    return {"acted": acted}
 
 
 def _log_end(runtime: Ctx, step_no: int, skill: str, result: SkillResult, seconds: float) -> None:

@@ -42,6 +42,7 @@ from safety.steplog.records import (
     FrameRef,
     RecordBody,
     RecoveryRecord,
+    SkillEndRecord,
     TreeHead,
     make_record,
 )
@@ -65,6 +66,16 @@ def _corrupt(paths: RunPaths, what: str) -> StepLogCorruptError:
         f"{paths.run_id}` to see what changed, and record into a new run."
     )
     return StepLogCorruptError(msg)
+
+
+def _ended_skills(parsed: ParsedLog) -> dict[int, SkillEndRecord]:
+    """Step number -> the skill end that finished it; a cancelled or stopped skill did not."""
+    ended: dict[int, SkillEndRecord] = {}
+    for entry in parsed.entries:
+        body = entry.record.body
+        if isinstance(body, SkillEndRecord) and body.status in ("succeeded", "failed"):
+            ended[body.step] = body
+    return ended
 
 
 def _check_tail(paths: RunPaths, parsed: ParsedLog) -> bool:
@@ -115,6 +126,8 @@ class StepLog:
         self.frames = FrameStore(paths.frames, durable=durability == "record")
         self.recovery: RecoveryRecord | None = None
         """What reopening found and repaired, if anything."""
+        self.ended_before: dict[int, SkillEndRecord] = {}
+        """Steps whose skill had finished (succeeded or failed) when the log was reopened."""
         self._fh = handle
         self._clock = clock
         self._tree = MerkleAccumulator(leaves)
@@ -143,6 +156,7 @@ class StepLog:
             parsed = parse_log(paths.log)
             head_behind = _check_tail(paths, parsed)
             log = cls(paths, handle, parsed.leaves, clock, durability)
+            log.ended_before = _ended_skills(parsed)
             if parsed.fragment or head_behind:
                 log.recovery = log._recover(parsed, head_behind)
         except BaseException:

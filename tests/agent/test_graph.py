@@ -11,7 +11,9 @@ from agent.testing import Crash, CrashAt, ScriptedOperator, logged
 from embodiments.base import SceneEvent
 from embodiments.testing import make_fake
 from planner.backends.scripted import ScriptedPlanner, load_script
+from safety.steplog.records import SkillEndRecord
 from safety.steplog.verify import verify_run
+from safety.steplog.writer import StepLog
 
 GOAL = "open the microwave and turn on the light"
 
@@ -158,6 +160,30 @@ def test_a_crashed_run_resumes_without_repeating_finished_steps(
     assert fake_skills.runs == ["open(target=microwave)", "turn_on(target=light)"]
     assert "open(microwave)" in {str(a) for a in fresh.scene_truth().atoms}
     assert snapshot  # the crashed process's world was saved with its checkpoint
+    assert intact(report)
+
+
+def test_a_skill_the_log_shows_finished_is_not_run_again_on_resume(
+    fake_run, fake_skills, fake_config, planner_script
+):
+    with pytest.raises(Crash):
+        fake_run(GOAL, run_id="crash-2", listeners=(CrashAt(2),))
+    # As if the process died after step 2's skill ended but before the checkpoint did.
+    with StepLog.open(fake_config.runs_dir, "crash-2") as steplog:
+        steplog.append(SkillEndRecord(step=2, skill="turn_on", status="succeeded", duration_s=1.0))
+    fresh = make_fake(image_size_px=128, randomize=False)
+    report = resume_run(
+        "crash-2",
+        home=fake_config,
+        overrides=Overrides(embodiment=fresh, planner=ScriptedPlanner(load_script(planner_script))),
+    )
+    second = next(s for s in report.steps if s.step_no == 2)
+    assert (second.skill_status, second.verified) == ("succeeded", False)
+    # the fresh world never saw that motion: verify says so, and the agent replans
+    assert second.message == "not as expected: turned_on(light)"
+    # so the agent replanned and ran it as a new step, never repeating a logged one
+    assert fake_skills.runs == ["open(target=microwave)", "turn_on(target=light)"]
+    assert report.outcome.status == "done", report.outcome.reason
     assert intact(report)
 
 

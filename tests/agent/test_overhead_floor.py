@@ -22,4 +22,5 @@ def test_overhead_floor_prints_every_part(capsys: pytest.CaptureFixture[str]) ->
     out = capsys.readouterr().out
     assert "| + SQLite checkpoints (sync) |" in out
     assert "| step-log barrier: 1 KB append + fsync |" in out
-    assert "Floor per step as the agent runs" in out
+    assert "| + SQLite checkpoints (async) |" in out
+    assert "Floor per step (one fsync, two PNGs)" in out
