@@ -107,11 +107,18 @@ def complete(
 ) -> list[int]:
     """Greedy answer tokens for `prompt` under `grammar` (end-of-turn not included)."""
     lib: Any = importlib.import_module("llama_cpp")
+    room = llama.n_ctx() - len(prompt)
+    if room < 1:
+        msg = (
+            f"the prompt has {len(prompt)} tokens, more than the model's context of "
+            f"{llama.n_ctx()}; raise n_ctx in the local planner's settings"
+        )
+        raise PlannerBackendError(msg)
     read_prompt(llama, prompt)
     gate = GrammarGate(llama, grammar)
     answer: list[int] = []
     try:
-        for _ in range(max_tokens):
+        for _ in range(min(max_tokens, room)):
             pointer = lib.llama_get_logits_ith(llama.ctx, -1)
             logits = np.ctypeslib.as_array(pointer, shape=(llama.n_vocab(),))
             token = gate.pick(logits)

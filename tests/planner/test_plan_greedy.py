@@ -7,8 +7,9 @@ import pytest
 
 from planner.backends.greedy import GrammarGate
 from planner.backends.local import LlamaCppClient, LocalSettings, compile_grammar, import_llama_cpp
+from planner.errors import PlannerBackendError
 from planner.models import resolve
-from planner.prompt import Message
+from planner.prompt import Message, messages
 from planner.schema import Mode, build_schema
 from planner.testing import kitchen_request
 
@@ -79,3 +80,11 @@ def test_lazy_greedy_answers_match_llama_cpp_full_grammar_sampling(goal):
     assert lazy.text == full["choices"][0]["message"]["content"]
     assert lazy.completion_tokens == full["usage"]["completion_tokens"]
     assert lazy.prompt_tokens == full["usage"]["prompt_tokens"]
+
+
+def test_a_prompt_longer_than_the_context_is_refused_with_the_setting_to_raise():
+    client = LlamaCppClient(LocalSettings(model="smollm2-135m", n_ctx=512, state_dir=None))
+    request = kitchen_request("open the microwave")
+    schema = build_schema(Mode.GOALS, request.specs, request.scene, wrap=True)
+    with pytest.raises(PlannerBackendError, match="more than the model's context of 512"):
+        client.complete(messages(request, Mode.GOALS, request.goal), schema, max_tokens=16)
