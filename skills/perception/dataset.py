@@ -23,7 +23,7 @@ from numpy.typing import NDArray
 
 from embodiments.franka_kitchen import perturb
 from embodiments.franka_kitchen.env import FrankaKitchen
-from embodiments.franka_kitchen.layout import BURNER_XY, FIXTURES
+from embodiments.franka_kitchen.layout import BURNER_XY, FIXTURES, ON_BURNER_RADIUS_M
 from skills.perception.classical import ClassicalDetector, Region, region_from_pair
 from skills.perception.labels import FIXTURE_ATOMS, ON_ATOMS, kettle_class
 from skills.perception.learned import shrink_wrist
@@ -49,6 +49,12 @@ NEAR_KETTLE_MODES = ("released", "grasped", "hover", "carried")
 # Near-kettle states draw from their own random stream of the seed, so they do not repeat
 # the fixture samples of the seed's free states.
 NEAR_KETTLE_STREAM = 1
+# Kettle-edge states: the kettle off a burner's centre by these distances, on both sides of
+# scene truth's "on" radius (0.10 m) but not within 1.5 cm of it, so labels are not
+# borderline. Free states jitter it by 3 cm only; a knob turn or a slipped place leaves it
+# 8-10 cm off, where the detector had never looked. Their own random stream, as above.
+KETTLE_EDGE_M = ((0.04, ON_BURNER_RADIUS_M - 0.015), (ON_BURNER_RADIUS_M + 0.015, 0.15))
+KETTLE_EDGE_STREAM = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -248,6 +254,31 @@ def render_near_kettle(
     look.restore()
 
 
+def place_kettle_off_centre(kitchen: FrankaKitchen, rng: np.random.Generator) -> None:
+    """The kettle near a random burner, a `KETTLE_EDGE_M` distance from its centre."""
+    x, y = list(BURNER_XY.values())[rng.integers(len(BURNER_XY))]
+    low, high = KETTLE_EDGE_M[rng.integers(len(KETTLE_EDGE_M))]
+    distance, angle = rng.uniform(low, high), rng.uniform(0.0, 2 * np.pi)
+    spot = (x + distance * np.cos(angle), y + distance * np.sin(angle))
+    perturb.set_kettle(kitchen.data, kitchen.model, spot, float(rng.uniform(-0.5, 0.5)))
+
+
+def render_kettle_edge(
+    kitchen: FrankaKitchen, seed: int, n: int, rows: list[tuple[object, ...]]
+) -> None:
+    """`n` states with the kettle off a burner's centre (`place_kettle_off_centre`)."""
+    rng = np.random.default_rng((seed, KETTLE_EDGE_STREAM))
+    kitchen.reset(seed=seed)
+    look = Appearance(kitchen.model)
+    arm = kitchen.data.qpos[:7].copy()
+    for i in range(n):
+        sample_fixtures(kitchen, rng)
+        place_kettle_off_centre(kitchen, rng)
+        kitchen.data.qpos[:7] = arm + rng.uniform(-ARM_JITTER_RAD, ARM_JITTER_RAD, 7)
+        _restyle_and_render(kitchen, look, rng, i, rows)
+    look.restore()
+
+
 def render_frames(
     seeds: range,
     *,
@@ -255,10 +286,12 @@ def render_frames(
     held_every: int,
     held_variants: int,
     near_kettle: int = 0,
+    kettle_edge: int = 0,
 ) -> FrameSet:
     """Render from every seed; every `held_every`-th seed also yields held-kettle frames.
 
-    `near_kettle` more states per seed have the hand posed near the kettle (training only).
+    `near_kettle` more states per seed have the hand posed near the kettle, `kettle_edge`
+    more the kettle off a burner's centre (both for training only).
     """
     kitchen = FrankaKitchen()
     rows: list[tuple[object, ...]] = []
@@ -269,6 +302,8 @@ def render_frames(
                 render_held(kitchen, seed, held_variants, rows)
             if near_kettle:
                 render_near_kettle(kitchen, seed, near_kettle, rows)
+            if kettle_edge:
+                render_kettle_edge(kitchen, seed, kettle_edge, rows)
     finally:
         kitchen.close()
     overview, wrist, fixtures, kettle = zip(*rows, strict=True)

@@ -69,3 +69,30 @@ def test_training_seeds_stay_below_held_out_seeds() -> None:
     assert build_parser().parse_args(["--out", "x.pt"]).seeds <= FIRST_HELD_OUT_SEED
     with pytest.raises(SystemExit):
         main(["--out", "x.pt", "--seeds", "10001"])
+
+
+@pytest.mark.sim
+@pytest.mark.slow
+def test_off_centre_kettles_are_labelled_by_distance_never_near_the_radius(
+    kitchen: FrankaKitchen,
+) -> None:
+    import mujoco  # noqa: PLC0415
+
+    from embodiments.franka_kitchen.layout import BURNER_XY, ON_BURNER_RADIUS_M  # noqa: PLC0415
+    from skills.perception.dataset import place_kettle_off_centre  # noqa: PLC0415
+
+    rng = np.random.default_rng(0)
+    kitchen.reset(seed=5)
+    labels = []
+    for _ in range(24):
+        place_kettle_off_centre(kitchen, rng)
+        mujoco.mj_forward(kitchen.model, kitchen.data)
+        x, y = kitchen.data.body("kettle").xpos[:2]
+        nearest = min(float(np.hypot(x - bx, y - by)) for bx, by in BURNER_XY.values())
+        assert 0.035 < nearest < 0.155
+        assert abs(nearest - ON_BURNER_RADIUS_M) > 0.01  # no borderline labels
+        on = bool(kitchen.scene_truth().atoms & set(ON_ATOMS))
+        assert on == (nearest < ON_BURNER_RADIUS_M)
+        labels.append(on)
+    assert any(labels)
+    assert not all(labels)  # both sides of the radius
