@@ -14,6 +14,7 @@ from __future__ import annotations
 import embodiments.franka_kitchen  # noqa: F401 - imported for that side effect
 
 # isort: split
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -237,21 +238,41 @@ def render_held(kitchen: FrankaKitchen, seed: int, n: int, rows: list[tuple[obje
     look.restore()
 
 
+Posing = Callable[[np.random.Generator, int, NDArray[np.float64]], bool]
+"""Sets up state `i` from the reset's arm and fingers (qpos[:9]); False skips the state."""
+
+
+def _render_posed(
+    kitchen: FrankaKitchen,
+    seed: int,
+    n: int,
+    rows: list[tuple[object, ...]],
+    *,
+    stream: int,
+    pose: Posing,
+) -> None:
+    """`n` states from one reset, fixtures sampled and each posed by `pose`, then rendered."""
+    rng = np.random.default_rng((seed, stream))
+    kitchen.reset(seed=seed)
+    look = Appearance(kitchen.model)
+    start = kitchen.data.qpos[:9].copy()
+    for i in range(n):
+        sample_fixtures(kitchen, rng)
+        if pose(rng, i, start):
+            _restyle_and_render(kitchen, look, rng, i, rows)
+    look.restore()
+
+
 def render_near_kettle(
     kitchen: FrankaKitchen, seed: int, n: int, rows: list[tuple[object, ...]]
 ) -> None:
     """`n` states with the hand near the kettle, cycling through `NEAR_KETTLE_MODES`."""
-    rng = np.random.default_rng((seed, NEAR_KETTLE_STREAM))
-    kitchen.reset(seed=seed)
-    look = Appearance(kitchen.model)
-    home = kitchen.data.qpos[:9].copy()
-    for i in range(n):
-        sample_fixtures(kitchen, rng)
-        kitchen.data.qpos[:9] = home
-        if not pose_hand_near_kettle(kitchen, rng, NEAR_KETTLE_MODES[i % len(NEAR_KETTLE_MODES)]):
-            continue
-        _restyle_and_render(kitchen, look, rng, i, rows)
-    look.restore()
+
+    def pose(rng: np.random.Generator, i: int, start: NDArray[np.float64]) -> bool:
+        kitchen.data.qpos[:9] = start
+        return pose_hand_near_kettle(kitchen, rng, NEAR_KETTLE_MODES[i % len(NEAR_KETTLE_MODES)])
+
+    _render_posed(kitchen, seed, n, rows, stream=NEAR_KETTLE_STREAM, pose=pose)
 
 
 def place_kettle_off_centre(kitchen: FrankaKitchen, rng: np.random.Generator) -> None:
@@ -267,16 +288,14 @@ def render_kettle_edge(
     kitchen: FrankaKitchen, seed: int, n: int, rows: list[tuple[object, ...]]
 ) -> None:
     """`n` states with the kettle off a burner's centre (`place_kettle_off_centre`)."""
-    rng = np.random.default_rng((seed, KETTLE_EDGE_STREAM))
-    kitchen.reset(seed=seed)
-    look = Appearance(kitchen.model)
-    arm = kitchen.data.qpos[:7].copy()
-    for i in range(n):
-        sample_fixtures(kitchen, rng)
+
+    def pose(rng: np.random.Generator, i: int, start: NDArray[np.float64]) -> bool:
+        del i
         place_kettle_off_centre(kitchen, rng)
-        kitchen.data.qpos[:7] = arm + rng.uniform(-ARM_JITTER_RAD, ARM_JITTER_RAD, 7)
-        _restyle_and_render(kitchen, look, rng, i, rows)
-    look.restore()
+        kitchen.data.qpos[:7] = start[:7] + rng.uniform(-ARM_JITTER_RAD, ARM_JITTER_RAD, 7)
+        return True
+
+    _render_posed(kitchen, seed, n, rows, stream=KETTLE_EDGE_STREAM, pose=pose)
 
 
 def render_frames(
