@@ -21,7 +21,7 @@ import torch
 from skills.perception.base import Detector
 from skills.perception.classical import ClassicalDetector
 from skills.perception.dataset import KETTLE_EDGE_M, FrameSet, load, render_frames, save
-from skills.perception.labels import ALL_ATOMS, FIXTURE_ATOMS, kettle_atoms
+from skills.perception.labels import ALL_ATOMS, FIXTURE_ATOMS, ON_ATOMS, kettle_atoms
 from skills.perception.learned import LearnedDetector
 
 FIRST_SEED = 10_000
@@ -66,7 +66,7 @@ def scores(predicted: list[dict[str, bool]], truth: list[frozenset[str]], atom: 
 
 def kettle_right(predicted: list[dict[str, bool]], truth: list[frozenset[str]]) -> int:
     """States whose on(kettle, burner) atoms all match the truth (the kettle's place)."""
-    places = [str(a) for a in ALL_ATOMS if str(a).startswith("on(kettle")]
+    places = [str(a) for a in ON_ATOMS]
     return sum(
         all(p.get(a, False) == (a in t) for a in places)
         for p, t in zip(predicted, truth, strict=True)
@@ -79,7 +79,8 @@ def off_centre_lines(seeds: range, per_seed: int, detectors: list[Detector]) -> 
         seeds, states_per_seed=0, held_every=0, held_variants=0, kettle_edge=per_seed
     )
     truth = truth_rows(frames)
-    on = sum(any(a.startswith("on(kettle") for a in t) for t in truth)
+    places = {str(a) for a in ON_ATOMS}
+    on = sum(bool(t & places) for t in truth)
     lines = [
         "",
         f"Off-centre kettles: {len(frames)} more states from the same seeds, the kettle "

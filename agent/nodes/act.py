@@ -40,7 +40,8 @@ def act(state: AgentState, *, runtime: Ctx) -> AgentState:
     started = time.perf_counter()
     ended = ctx.log.ended_before.get(step_no)
     if ended is not None and ended.skill == step.skill:
-        return _ran_before(state, step_no, ended)
+        log.warning("agent.act.ran_before", step=step_no, action=str(step), status=ended.status)
+        return {"acted": _outcome(state, backend, "", _ran_before(ended))}
     try:
         typed = spec.validate_arguments(step.arguments)
         skill = ctx.make_skill(step.skill)
@@ -72,17 +73,7 @@ def act(state: AgentState, *, runtime: Ctx) -> AgentState:
     if ctx.cancel.cancelled:
         ctx.robot.stop()
         raise RunStopped(ctx.cancel.reason or "stopped by the operator", step_no=step_no)
-    verdict = state.get("verdict")
-    acted = StepOutcome(
-        step_no=step_no,
-        step=step,
-        decision=str(verdict.decision) if verdict is not None else "",
-        backend=backend,
-        source=source,
-        skill_status=str(result.status),
-        held_by_shield=result.stopped_ticks > 0,
-        message=result.message,
-    )
+    acted = _outcome(state, backend, source, result)
     if started_motion or not state["config"].closed_loop:
         # The skill's own success flag is its belief; verify judges from the frames.
         return {"acted": acted}
@@ -95,21 +86,26 @@ def act(state: AgentState, *, runtime: Ctx) -> AgentState:
     }
 
 
-def _ran_before(state: AgentState, step_no: int, ended: SkillEndRecord) -> AgentState:
-    """The outcome of a step whose skill ran to its end before a restart; nothing moves."""
-    step = current_step(state)
-    log.warning("agent.act.ran_before", step=step_no, action=str(step), status=ended.status)
-    status = SkillStatus.SUCCEEDED if ended.status == "succeeded" else SkillStatus.FAILED
+def _outcome(state: AgentState, backend: str, source: str, result: SkillResult) -> StepOutcome:
+    """The step at the cursor as it ran (or did not), for history, replies and verify."""
     verdict = state.get("verdict")
-    acted = StepOutcome(
-        step_no=step_no,
-        step=step,
+    return StepOutcome(
+        step_no=state.get("step_no", 0),
+        step=current_step(state),
         decision=str(verdict.decision) if verdict is not None else "",
-        backend=state["config"].backend_for(step.skill),
-        skill_status=str(status),
-        message=f"ran before the restart ({ended.status}); not run again. {ended.message}".strip(),
+        backend=backend,
+        source=source,
+        skill_status=str(result.status),
+        held_by_shield=result.stopped_ticks > 0,
+        message=result.message,
     )
-    return {"acted": acted}
+
+
+def _ran_before(ended: SkillEndRecord) -> SkillResult:
+    """What a skill that ran to its end before a restart did, from its log record."""
+    status = SkillStatus.SUCCEEDED if ended.status == "succeeded" else SkillStatus.FAILED
+    message = f"ran before the restart ({ended.status}); not run again. {ended.message}"
+    return SkillResult(status, message.strip(), ticks=ended.ticks, duration_s=ended.duration_s)
 
 
 def _log_end(runtime: Ctx, step_no: int, skill: str, result: SkillResult, seconds: float) -> None:
