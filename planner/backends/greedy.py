@@ -8,7 +8,7 @@ rejects it, as llama.cpp's own common sampler does: a favourite the grammar allo
 the best allowed token. Most picks in a JSON answer are the favourite.
 
 `complete` also reuses the longest prefix the model's key-value cache shares with the
-prompt, as `Llama.generate` does, and reads only the rest.
+prompt (`Llama.longest_token_prefix`, as `Llama.generate` does) and reads only the rest.
 """
 
 from __future__ import annotations
@@ -91,12 +91,8 @@ class GrammarGate:
 
 def read_prompt(llama: Llama, prompt: Sequence[int]) -> int:
     """Evaluate `prompt`, reusing the cached prefix it shares; the tokens reused."""
-    cached = np.asarray(llama.input_ids[: llama.n_tokens])
-    wanted = np.asarray(prompt, dtype=cached.dtype)
-    n = min(len(cached), len(wanted))
-    differs = np.flatnonzero(cached[:n] != wanted[:n])
-    common = int(differs[0]) if len(differs) else n
-    keep = min(common, len(wanted) - 1)  # read at least one token, for fresh logits
+    common = int(llama.longest_token_prefix(llama.input_ids[: llama.n_tokens].tolist(), prompt))
+    keep = min(common, len(prompt) - 1)  # read at least one token, for fresh logits
     llama.n_tokens = keep  # eval() drops the cache past n_tokens before it reads
     llama.eval(list(prompt[keep:]))
     return keep
