@@ -7,22 +7,19 @@ The name is the SHA-256 of the PNG file's bytes, so a reviewer can check a frame
 from __future__ import annotations
 
 import enum
-import hashlib
 import os
-from collections import OrderedDict
 from collections.abc import Mapping
 from pathlib import Path
 
-import cv2
 import numpy as np
 
+from embodiments import png
 from embodiments.base import Frame
+from embodiments.png import PngError, png_bytes
 from safety.steplog.canonical import sha256_hex
 from safety.steplog.errors import FrameError
 from safety.steplog.records import FrameRef
 from safety.steplog.storage import fsync_dir, write_atomic
-
-RECENT_FRAMES = 64
 
 
 class FrameState(enum.StrEnum):
@@ -44,21 +41,20 @@ def check_frame(frame: Frame) -> None:
 
 
 def encode_png(frame: Frame) -> bytes:
-    """PNG bytes of an H x W x 3 RGB uint8 frame."""
+    """PNG bytes of an H x W x 3 RGB uint8 frame (encoded once per process: `png_bytes`)."""
     check_frame(frame)
-    # OpenCV writes BGR; convert so the PNG shows the colours the camera saw.
-    ok, buf = cv2.imencode(".png", cv2.cvtColor(np.ascontiguousarray(frame), cv2.COLOR_RGB2BGR))
-    if not ok:
-        raise FrameError(f"OpenCV could not encode a frame of shape {frame.shape} as PNG")
-    return bytes(buf.tobytes())
+    try:
+        return png_bytes(frame)
+    except PngError as exc:
+        raise FrameError(str(exc)) from None
 
 
 def decode_png(data: bytes) -> Frame:
     """An H x W x 3 RGB uint8 frame from PNG bytes."""
-    image = cv2.imdecode(np.frombuffer(data, dtype=np.uint8), cv2.IMREAD_COLOR)
-    if image is None:
-        raise FrameError("bytes are not a PNG image OpenCV can decode")
-    return np.asarray(cv2.cvtColor(image, cv2.COLOR_BGR2RGB), dtype=np.uint8)
+    try:
+        return png.decode_png(data)
+    except PngError as exc:
+        raise FrameError(str(exc)) from None
 
 
 class FrameStore:
@@ -68,9 +64,6 @@ class FrameStore:
         self.directory = directory
         self.durable = durable
         self._unsynced: list[Path] = []
-        # Pixels -> PNG name of frames stored lately: a frame logged twice (before one step,
-        # after the previous) is hashed, not PNG-encoded, the second time.
-        self._recent: OrderedDict[bytes, str] = OrderedDict()
 
     def path(self, sha256: str) -> Path:
         """Where the frame named `sha256` lives."""
@@ -78,19 +71,8 @@ class FrameStore:
 
     def put(self, frame: Frame) -> str:
         """Store `frame` (once) and return its SHA-256 name (durable on return if `durable`)."""
-        check_frame(frame)
-        pixels = hashlib.sha256(np.ascontiguousarray(frame).tobytes())
-        pixels.update(repr((frame.shape, frame.dtype.str)).encode())
-        key = pixels.digest()
-        known = self._recent.get(key)
-        if known is not None and self.path(known).exists():
-            self._recent.move_to_end(key)
-            return known
         data = encode_png(frame)
         digest = sha256_hex(data)
-        self._recent[key] = digest
-        if len(self._recent) > RECENT_FRAMES:
-            self._recent.popitem(last=False)
         target = self.path(digest)
         if not target.exists():
             self.directory.mkdir(parents=True, exist_ok=True)

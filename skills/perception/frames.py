@@ -7,15 +7,14 @@ bytes, the name the step log's frame store gives the same frame.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
-import cv2
 import numpy as np
 
 from embodiments.base import Frame
+from embodiments.png import png_sha256
 
 ProblemKind = Literal["missing", "wrong_type", "wrong_shape", "black", "truncated", "frozen"]
 EXPECTED_SHAPE = (128, 128, 3)
@@ -49,12 +48,7 @@ class BadFramesError(RuntimeError):
 
 def frame_sha256(frame: Frame) -> str:
     """SHA-256 of the frame's PNG encoding (as the step log's frame store names it)."""
-    bgr = cv2.cvtColor(np.ascontiguousarray(frame), cv2.COLOR_RGB2BGR)
-    ok, buf = cv2.imencode(".png", bgr)
-    if not ok:
-        msg = f"cannot PNG-encode a frame of shape {frame.shape}"
-        raise ValueError(msg)
-    return hashlib.sha256(buf.tobytes()).hexdigest()
+    return png_sha256(frame)
 
 
 def check_frame(

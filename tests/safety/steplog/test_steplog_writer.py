@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from embodiments import png
 from safety.steplog.errors import FrameError, RecordError, RunLockedError, StepLogCorruptError
 from safety.steplog.frames import decode_png, encode_png
 from safety.steplog.merkle import root_hash
@@ -130,12 +131,14 @@ def test_a_frame_logged_again_is_not_encoded_again(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     encoded: list[tuple[int, ...]] = []
+    encode = png._encode
 
     def counting(frame: np.ndarray) -> bytes:
         encoded.append(frame.shape)
-        return encode_png(frame)
+        return encode(frame)
 
-    monkeypatch.setattr("safety.steplog.frames.encode_png", counting)
+    monkeypatch.setattr(png, "_encode", counting)
+    monkeypatch.setattr(png, "_RECENT", png._Recent(png.CACHED_FRAMES))
     frame = np.random.default_rng(0).integers(0, 255, (24, 32, 3), dtype=np.uint8)
     with StepLog.open(tmp_path, "r1") as log:
         first = log.put_frames({"cam": frame})

@@ -1,0 +1,57 @@
+"""PNG bytes of frames: lossless, named by content, encoded once for the same pixels."""
+
+from __future__ import annotations
+
+import hashlib
+
+import numpy as np
+import pytest
+
+from embodiments import png
+
+
+@pytest.fixture
+def counted(monkeypatch: pytest.MonkeyPatch) -> list[tuple[int, ...]]:
+    """Shapes of the frames that reach the encoder, with an empty cache."""
+    encoded: list[tuple[int, ...]] = []
+    encode = png._encode
+
+    def counting(frame: np.ndarray) -> bytes:
+        encoded.append(frame.shape)
+        return encode(frame)
+
+    monkeypatch.setattr(png, "_encode", counting)
+    monkeypatch.setattr(png, "_RECENT", png._Recent(2))
+    return encoded
+
+
+def test_png_round_trips_the_pixels_and_is_named_by_its_bytes() -> None:
+    frame = np.random.default_rng(1).integers(0, 255, (16, 20, 3), dtype=np.uint8)
+    data = png.png_bytes(frame)
+    assert data.startswith(b"\x89PNG")
+    assert np.array_equal(png.decode_png(data), frame)
+    assert png.png_sha256(frame) == hashlib.sha256(data).hexdigest()
+
+
+def test_the_same_pixels_are_encoded_once(counted: list[tuple[int, ...]]) -> None:
+    frame = np.random.default_rng(2).integers(0, 255, (16, 20, 3), dtype=np.uint8)
+    first = png.png_bytes(frame)
+    assert png.png_bytes(frame.copy()) == first
+    changed = frame.copy()
+    changed[3, 4, 2] ^= 1
+    assert png.png_bytes(changed) != first
+    assert counted == [(16, 20, 3), (16, 20, 3)]
+
+
+def test_the_cache_keeps_only_the_latest_frames(counted: list[tuple[int, ...]]) -> None:
+    frames = [np.full((4, 4, 3), level, dtype=np.uint8) for level in (10, 20, 30)]
+    for frame in frames:
+        png.png_bytes(frame)
+    png.png_bytes(frames[0])  # pushed out by the two after it (the cache holds 2)
+    png.png_bytes(frames[2])
+    assert len(counted) == 4
+
+
+def test_bytes_that_are_not_a_png_name_the_problem() -> None:
+    with pytest.raises(png.PngError, match="not a PNG"):
+        png.decode_png(b"not an image")
