@@ -1,24 +1,34 @@
 """The agent's graph: topology only. Nodes live in `agent.nodes`, one module each.
 
-    START -> observe -> perceive -> plan -> critique -> act -> verify -> observe ...
-                          |          |         |          |        |
-                          |        clarify   approve      |        |
-                          +----------+---------+----------+--------+-> replan -> observe
-                                     every node with an outcome -> finish -> END
+    START -> perceive -> plan -> critique -> act -> verify -> perceive ...
+                |          |         |          |        |
+                |        clarify   approve      |        |
+                +----------+---------+----------+--------+-> replan -> perceive
+                           every node with an outcome -> finish -> END
+
+`perceive` observes first (frames, proprioception, a simulator snapshot), then estimates
+the scene from the frames.
 
 Each node is wrapped to add its wall time to `timings` under its phase, with step-log
-writes counted separately as "logging", so a run reports where its time went.
+writes counted separately as "logging", so a run reports where its time went. The
+wrapper also asks the node's router (the `after_*` functions, pure functions of state)
+where to go next and returns a `Command` saying so: LangGraph's conditional edges would
+rebuild the whole state for the router after every node, about a third of a
+millisecond each on this 2-core machine (`benchmarks/overhead_floor.py`).
 """
 
 from __future__ import annotations
 
 import functools
 import time
+import typing
+from collections.abc import Callable
 from typing import Literal, Protocol
 
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.graph import END, START, StateGraph
 from langgraph.graph.state import CompiledStateGraph
+from langgraph.types import Command
 
 from agent.context import RunContext
 from agent.errors import RunStopped
@@ -28,7 +38,6 @@ from agent.nodes.clarify import clarify
 from agent.nodes.common import Ctx
 from agent.nodes.critique import critique
 from agent.nodes.finish import finish
-from agent.nodes.observe import observe
 from agent.nodes.perceive import perceive
 from agent.nodes.plan import plan
 from agent.nodes.replan import replan
@@ -52,7 +61,6 @@ Graph = CompiledStateGraph[AgentState, RunContext, AgentState, AgentState]
 
 # node name -> (function, phase of the time breakdown)
 NODES: dict[str, tuple[Node, str]] = {
-    "observe": (observe, "perception"),
     "perceive": (perceive, "perception"),
     "plan": (plan, "planning"),
     "clarify": (clarify, "waiting_for_person"),
@@ -66,10 +74,20 @@ NODES: dict[str, tuple[Node, str]] = {
 }
 
 
-def timed(node: Node, phase: str) -> Node:
-    """The node, adding its time to `timings[phase]` and its log writes to "logging"."""
+Router = Callable[[AgentState], str]
+"""Where to go after a node, from the state with the node's update applied."""
 
-    def run(state: AgentState, *, runtime: Ctx) -> AgentState:
+
+def timed(node: Node, phase: str, route: Router | None = None) -> Callable[..., object]:
+    """The node, adding its time to `timings[phase]` and its log writes to "logging".
+
+    With `route`, it returns `Command(update=..., goto=route(state after the update))`.
+    Routers read only keys that an update replaces (never the `history`, `feedback`
+    or `timings` reducers), so the state after the update is the state and the update
+    merged.
+    """
+
+    def run(state: AgentState, *, runtime: Ctx) -> AgentState | Command[str]:
         ctx = runtime.context
         if ctx.cancel.cancelled:
             raise RunStopped(ctx.cancel.reason or "stopped", step_no=state.get("step_no", 0))
@@ -78,7 +96,10 @@ def timed(node: Node, phase: str) -> Node:
         update = node(state, runtime=runtime)
         writing = ctx.log_seconds - logged
         spent = time.perf_counter() - started - writing
-        return {**update, "timings": {phase: spent, "logging": writing}}
+        update = {**update, "timings": {phase: spent, "logging": writing}}
+        if route is None:
+            return update
+        return Command(update=update, goto=route({**state, **update}))
 
     run.__name__ = node.__name__
     run.__doc__ = node.__doc__
@@ -134,23 +155,23 @@ def after_act(state: AgentState) -> Literal["replan", "verify"]:
     return "replan" if state.get("replan") is not None else "verify"
 
 
-def after_verify(state: AgentState) -> Literal["finish", "wait", "replan", "observe"]:
+def after_verify(state: AgentState) -> Literal["finish", "wait", "replan", "perceive"]:
     """Observe for the next step, wait for a person, replan, or finish (cameras failed)."""
     if state.get("outcome") is not None:
         return "finish"
     if state.get("waiting"):
         return "wait"
-    return "replan" if state.get("replan") is not None else "observe"
+    return "replan" if state.get("replan") is not None else "perceive"
 
 
-def after_wait(state: AgentState) -> Literal["finish", "observe"]:
+def after_wait(state: AgentState) -> Literal["finish", "perceive"]:
     """Look again once the person has gone; finish when the wait ran out."""
-    return "finish" if state.get("outcome") is not None else "observe"
+    return "finish" if state.get("outcome") is not None else "perceive"
 
 
-def after_replan(state: AgentState) -> Literal["finish", "observe"]:
+def after_replan(state: AgentState) -> Literal["finish", "perceive"]:
     """Look again and plan, or finish when the bounds are spent."""
-    return "finish" if state.get("outcome") is not None else "observe"
+    return "finish" if state.get("outcome") is not None else "perceive"
 
 
 def build_graph(checkpointer: BaseCheckpointSaver[str] | None = None) -> Graph:
@@ -163,21 +184,35 @@ def build_graph(checkpointer: BaseCheckpointSaver[str] | None = None) -> Graph:
     return graph if checkpointer is None else graph.copy({"checkpointer": checkpointer})
 
 
+ROUTES: dict[str, Router] = {
+    "perceive": after_perceive,
+    "plan": after_plan,
+    "clarify": after_clarify,
+    "critique": after_critique,
+    "approve": after_approve,
+    "act": after_act,
+    "verify": after_verify,
+    "wait": after_wait,
+    "replan": after_replan,
+}
+"""Node -> its router; the other nodes have one fixed successor (`EDGES`)."""
+
+EDGES: dict[str, str] = {"finish": END}
+
+
+def destinations(router: Router) -> tuple[str, ...]:
+    """The nodes a router can send to, from its `Literal` return type."""
+    return typing.get_args(typing.get_type_hints(router)["return"])
+
+
 @functools.cache
 def _compiled() -> Graph:
     graph = StateGraph(AgentState, context_schema=RunContext)
     for name, (node, phase) in NODES.items():
-        graph.add_node(name, timed(node, phase))
-    graph.add_edge(START, "observe")
-    graph.add_edge("observe", "perceive")
-    graph.add_conditional_edges("perceive", after_perceive)
-    graph.add_conditional_edges("plan", after_plan)
-    graph.add_conditional_edges("clarify", after_clarify)
-    graph.add_conditional_edges("critique", after_critique)
-    graph.add_conditional_edges("approve", after_approve)
-    graph.add_conditional_edges("act", after_act)
-    graph.add_conditional_edges("verify", after_verify)
-    graph.add_conditional_edges("wait", after_wait)
-    graph.add_conditional_edges("replan", after_replan)
-    graph.add_edge("finish", END)
+        route = ROUTES.get(name)
+        ends = destinations(route) if route is not None else None
+        graph.add_node(name, timed(node, phase, route), destinations=ends)
+    graph.add_edge(START, "perceive")
+    for source, target in EDGES.items():
+        graph.add_edge(source, target)
     return graph.compile()

@@ -1,22 +1,25 @@
-"""observe: take frames and proprioception from the robot (and a simulator's snapshot)."""
+"""observe: take frames and proprioception from the robot (and a simulator's snapshot).
+
+Not a graph node of its own: `perceive` observes first, so a step pays for one
+LangGraph super-step and checkpoint, not two, for looking at the world.
+"""
 
 from __future__ import annotations
 
-from agent.nodes.common import Ctx, log
+from agent.context import RunContext
+from agent.nodes.common import log
 from agent.state import AgentState
-from embodiments.base import SupportsSnapshot
+from embodiments.base import Observation, SupportsSnapshot
 
 
-def observe(state: AgentState, *, runtime: Ctx) -> AgentState:
-    """Observe; keep the observation in the context and a simulator snapshot in the state.
+def observe(ctx: RunContext) -> tuple[Observation, AgentState]:
+    """Observe; keep the observation in the context, and a simulator snapshot for the state.
 
     The snapshot lets a resumed run put a simulated world back where it was: a real
     robot's world persists by itself when the agent process dies.
     """
-    del state
-    ctx = runtime.context
-    ctx.latest = ctx.robot.observe()
+    observation = ctx.latest = ctx.robot.observe()
     body = ctx.embodiment
     snapshot = body.snapshot() if isinstance(body, SupportsSnapshot) else None
-    log.debug("agent.observe", time_s=round(ctx.latest.time_s, 3))
-    return {"snapshot": snapshot}
+    log.debug("agent.observe", time_s=round(observation.time_s, 3))
+    return observation, {"snapshot": snapshot}

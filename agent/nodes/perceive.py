@@ -1,4 +1,4 @@
-"""perceive: the scene from frames, and whether it drifted from what the plan expects.
+"""perceive: observe, then the scene from frames, and whether it drifted from the plan.
 
 Bad frames are re-observed a few times; if they persist the run fails and says which
 camera is at fault. After a step, atoms an earlier step of this plan made true (or
@@ -10,6 +10,7 @@ judges the rest of the plan with them there.
 from __future__ import annotations
 
 from agent.nodes.common import GRIPPER, Ctx, log
+from agent.nodes.observe import observe
 from agent.state import AgentState, Outcome, Replan, SceneView
 from embodiments.scene import Atom
 from planner.actions import parse_literal
@@ -18,13 +19,14 @@ from skills.perception.frames import BadFramesError
 
 
 def perceive(state: AgentState, *, runtime: Ctx) -> AgentState:
-    """Estimate the scene from the latest frames; flag drift from the plan's expectations."""
+    """Observe and estimate the scene from the frames; flag drift from the plan."""
     ctx = runtime.context
     config = state["config"]
+    observation, observed = observe(ctx)
     problems = ""
     for look in range(config.max_looks):
-        observation = ctx.latest if look == 0 and ctx.latest is not None else ctx.robot.observe()
-        ctx.latest = observation
+        if look:
+            observation = ctx.latest = ctx.robot.observe()
         try:
             scene = perceive_frames(
                 observation, *ctx.detectors, min_confidence=config.min_confidence
@@ -47,12 +49,12 @@ def perceive(state: AgentState, *, runtime: Ctx) -> AgentState:
             person_distance_m=ctx.person(),
             frames=frames,
         )
-        return {"scene": view, **_drift(state, view)}
+        return {**observed, "scene": view, **_drift(state, view)}
     reason = (
         f"the cameras gave unusable frames on {config.max_looks} looks ({problems}); "
         "check the cameras, then resume the run"
     )
-    return {"outcome": Outcome(status="failed", reason=reason)}
+    return {**observed, "outcome": Outcome(status="failed", reason=reason)}
 
 
 def _drift(state: AgentState, view: SceneView) -> AgentState:
