@@ -126,8 +126,10 @@ def main(argv: list[str] | None = None) -> None:
                 finally:
                     saver.conn.close()
         fsync = _fsync_ms(Path(tmp), args.steps)
-    frame = np.random.default_rng(0).integers(0, 255, (128, 128, 3), dtype=np.uint8)
-    png = _each_ms(args.steps, lambda: encode_png(frame))
+    # A new frame each call: the encoder caches frames it has seen (`embodiments.png`).
+    rng = np.random.default_rng(0)
+    frames = iter(rng.integers(0, 255, (args.steps, 128, 128, 3), dtype=np.uint8))
+    png = _each_ms(args.steps, lambda: encode_png(next(frames)))
     load = os.getloadavg()[0]
     print(f"Floor per part ({args.steps} repeats; {os.cpu_count()} CPUs, load {load:.2f})\n")
     print("| part | ms per node / call | ms per agent step |")
