@@ -15,7 +15,6 @@ import numpy as np
 
 from embodiments import png
 from embodiments.base import Frame
-from embodiments.png import PngError, png_bytes
 from safety.steplog.canonical import sha256_hex
 from safety.steplog.errors import FrameError
 from safety.steplog.records import FrameRef
@@ -44,8 +43,8 @@ def encode_png(frame: Frame) -> bytes:
     """PNG bytes of an H x W x 3 RGB uint8 frame (encoded once per process: `png_bytes`)."""
     check_frame(frame)
     try:
-        return png_bytes(frame)
-    except PngError as exc:
+        return png.png_bytes(frame)
+    except png.PngError as exc:
         raise FrameError(str(exc)) from None
 
 
@@ -53,7 +52,7 @@ def decode_png(data: bytes) -> Frame:
     """An H x W x 3 RGB uint8 frame from PNG bytes."""
     try:
         return png.decode_png(data)
-    except PngError as exc:
+    except png.PngError as exc:
         raise FrameError(str(exc)) from None
 
 

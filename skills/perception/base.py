@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
 from embodiments.base import Frame, Observation
+from embodiments.png import png_sha256
 from embodiments.scene import Atom
-from skills.perception.frames import BadFramesError, check_frames, frame_sha256
+from skills.perception.frames import BadFramesError, check_frames
 from skills.perception.labels import OBJECTS
 from skills.scene import PerceivedScene
 
@@ -78,7 +79,7 @@ def perceive(
         objects=OBJECTS,
         atoms=frozenset(e.atom for e in estimates.values() if e.value),
         confidence={key: e.confidence for key, e in estimates.items()},
-        frame_hashes=tuple(frame_sha256(f) for _, f in sorted(observation.frames.items())),
+        frame_hashes=tuple(png_sha256(f) for _, f in sorted(observation.frames.items())),
     )
 
 

@@ -1,8 +1,8 @@
 """Frame checks before any detector runs: black, frozen, truncated, wrong size or type.
 
 A problem is a typed value, so the verifier can re-observe and the step log can say
-exactly what was wrong with which camera. Hashes are the SHA-256 of the frame's PNG
-bytes, the name the step log's frame store gives the same frame.
+exactly what was wrong with which camera. Frames are named by
+`embodiments.png.png_sha256`, the name the step log's frame store gives them.
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ from typing import Literal
 import numpy as np
 
 from embodiments.base import Frame
-from embodiments.png import png_sha256
 
 ProblemKind = Literal["missing", "wrong_type", "wrong_shape", "black", "truncated", "frozen"]
 EXPECTED_SHAPE = (128, 128, 3)
@@ -44,11 +43,6 @@ class BadFramesError(RuntimeError):
         super().__init__(
             f"bad camera frames: {listed}. Re-observe; check the cameras if it persists"
         )
-
-
-def frame_sha256(frame: Frame) -> str:
-    """SHA-256 of the frame's PNG encoding (as the step log's frame store names it)."""
-    return png_sha256(frame)
 
 
 def check_frame(

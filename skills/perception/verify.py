@@ -17,8 +17,9 @@ from typing import Literal
 import numpy as np
 
 from embodiments.base import Observation
+from embodiments.png import png_sha256
 from skills.perception.base import Detector, PredicateEstimate
-from skills.perception.frames import FrameProblem, check_frames, frame_sha256
+from skills.perception.frames import FrameProblem, check_frames
 from skills.predicates import GroundLiteral
 
 Outcome = Literal["verified", "failed", "uncertain", "bad_frames"]
@@ -86,7 +87,7 @@ class Verification:
 def _hashes(observation: Observation) -> tuple[tuple[str, str], ...]:
     """Hashes of every frame that is an image at all (bad ones too: they are evidence)."""
     return tuple(
-        (cam, frame_sha256(f))
+        (cam, png_sha256(f))
         for cam, f in sorted(observation.frames.items())
         if isinstance(f, np.ndarray) and f.dtype == np.uint8 and f.ndim == 3
     )

@@ -33,6 +33,14 @@ def test_png_round_trips_the_pixels_and_is_named_by_its_bytes() -> None:
     assert png.png_sha256(frame) == hashlib.sha256(data).hexdigest()
 
 
+def test_hash_is_stable_and_content_addressed() -> None:
+    rng = np.random.default_rng(3)
+    a, b = (rng.integers(0, 255, (128, 128, 3), dtype=np.uint8) for _ in range(2))
+    assert png.png_sha256(a) == png.png_sha256(a.copy())
+    assert png.png_sha256(a) != png.png_sha256(b)
+    assert len(png.png_sha256(a)) == 64
+
+
 def test_the_same_pixels_are_encoded_once(counted: list[tuple[int, ...]]) -> None:
     frame = np.random.default_rng(2).integers(0, 255, (16, 20, 3), dtype=np.uint8)
     first = png.png_bytes(frame)

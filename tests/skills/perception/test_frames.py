@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from skills.perception.base import perceive
-from skills.perception.frames import BadFramesError, check_frame, check_frames, frame_sha256
+from skills.perception.frames import BadFramesError, check_frame, check_frames
 from skills.perception.testing import FakeDetector, fake_frame, fake_observation
 
 
@@ -54,13 +54,6 @@ def test_frozen_only_after_motion() -> None:
 def test_missing_camera_is_reported() -> None:
     problems = check_frames({"overview": fake_frame()})
     assert [(p.camera, p.kind) for p in problems] == [("wrist", "missing")]
-
-
-def test_hash_is_stable_and_content_addressed() -> None:
-    a, b = fake_frame(1), fake_frame(2)
-    assert frame_sha256(a) == frame_sha256(a.copy())
-    assert frame_sha256(a) != frame_sha256(b)
-    assert len(frame_sha256(a)) == 64
 
 
 def test_perceive_refuses_bad_frames() -> None:
