@@ -5,8 +5,11 @@ from __future__ import annotations
 from safety.steplog.reader import EventView, StepView
 from safety.steplog.records import (
     GoalRecord,
+    LookRecord,
+    LookResultRecord,
     OutcomeRecord,
     PlanRecord,
+    RecordBody,
     RecoveryRecord,
     ReplanRecord,
 )
@@ -27,9 +30,28 @@ def event_text(entry: EventView) -> tuple[str, list[str]]:
         return f"Replan (attempt {b.attempt})", [f"{b.trigger}{cause}: {b.reason}"]
     if isinstance(b, OutcomeRecord):
         return f"Outcome: {b.status}", [f"{b.reason} ({b.steps_run} steps run)"]
+    return _aside(b)
+
+
+def _aside(b: RecordBody) -> tuple[str, list[str]]:
+    """Title and lines for a recovery, a closer look, or any other kind (by name)."""
     if isinstance(b, RecoveryRecord):
         return "Recovery", [f"{b.note}; {b.fragment_bytes} bytes set aside"]
+    if isinstance(b, LookRecord | LookResultRecord):
+        return "Closer look", look_lines(b)
     return b.kind, []
+
+
+def look_lines(b: LookRecord | LookResultRecord) -> list[str]:
+    """A closer look: why it moved, or what it saw."""
+    if isinstance(b, LookRecord):
+        return [f"{b.look} for {', '.join(b.atoms)}: {b.reason}".rstrip(": ")]
+    if not b.reached:
+        return [f"{b.look} did not get there: {b.message}"]
+    return [
+        f"{b.look}: {e.literal} {'holds' if e.holds else 'does not hold'} ({e.confidence:.2f})"
+        for e in b.estimates
+    ]
 
 
 def step_title(view: StepView) -> str:
@@ -69,6 +91,8 @@ def run_lines(view: StepView) -> list[str]:
     for s in view.shield:
         fields = ", ".join(s.fields) or "-"
         lines.append(f"shield {s.action} x{s.count} ({fields}) {s.reason}".rstrip())
+    for look in view.looks:
+        lines += look_lines(look)
     return lines
 
 

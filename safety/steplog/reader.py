@@ -17,6 +17,8 @@ from safety.steplog.parse import parse_log
 from safety.steplog.records import (
     ApprovalRecord,
     GoalRecord,
+    LookRecord,
+    LookResultRecord,
     OutcomeRecord,
     ReplanRecord,
     ShieldRecord,
@@ -43,6 +45,7 @@ class StepView:
     skill_end: SkillEndRecord | None = None
     shield: list[ShieldRecord] = field(default_factory=list)
     verification: VerificationRecord | None = None
+    looks: list[LookRecord | LookResultRecord] = field(default_factory=list)
     replans: list[ReplanRecord] = field(default_factory=list)
 
     def add(self, record: StoredRecord) -> None:
@@ -61,6 +64,8 @@ class StepView:
             self.shield.append(body)
         elif isinstance(body, VerificationRecord):
             self.verification = body
+        elif isinstance(body, LookRecord | LookResultRecord):
+            self.looks.append(body)
         elif isinstance(body, ReplanRecord):
             self.replans.append(body)
 

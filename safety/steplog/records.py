@@ -136,7 +136,7 @@ class ShieldRecord(_Body):
 
 
 class PredicateCheck(BaseModel):
-    """Whether one expected effect holds in the frames after the step."""
+    """Whether a predicate holds in frames (an expected effect, or an atom a look judged)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -160,6 +160,35 @@ class VerificationRecord(_Body):
     def frame_refs(self) -> tuple[FrameRef, ...]:
         """Frames before, then after."""
         return self.frames_before + self.frames_after
+
+
+class LookRecord(_Body):
+    """Perception moves the robot to look closer (written before the motion).
+
+    `step` is the step being verified, or None when the scene is perceived between steps.
+    """
+
+    kind: Literal["look"] = "look"
+    step: StepNo | None = None
+    look: str = Field(min_length=1, max_length=64)
+    atoms: tuple[str, ...] = Field(min_length=1)
+    reason: str = ""
+
+
+class LookResultRecord(_Body):
+    """What a closer look saw: whether the camera got there, each atom's estimate, frames."""
+
+    kind: Literal["look_result"] = "look_result"
+    step: StepNo | None = None
+    look: str = Field(min_length=1, max_length=64)
+    reached: bool
+    estimates: tuple[PredicateCheck, ...] = ()
+    frames: tuple[FrameRef, ...] = ()
+    message: str = ""
+
+    def frame_refs(self) -> tuple[FrameRef, ...]:
+        """The frames taken at the look's posture."""
+        return self.frames
 
 
 class ReplanRecord(_Body):
@@ -203,6 +232,8 @@ RecordBody = Annotated[
     | SkillEndRecord
     | ShieldRecord
     | VerificationRecord
+    | LookRecord
+    | LookResultRecord
     | ReplanRecord
     | OutcomeRecord
     | RecoveryRecord,
@@ -219,6 +250,8 @@ BODY_TYPES: tuple[type[_Body], ...] = (
     SkillEndRecord,
     ShieldRecord,
     VerificationRecord,
+    LookRecord,
+    LookResultRecord,
     ReplanRecord,
     OutcomeRecord,
     RecoveryRecord,

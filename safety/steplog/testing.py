@@ -2,8 +2,8 @@
 
 `write_demo_run` records what the agent would log for "heat water and light the
 kitchen": an allowed step with shield clamps, a denied step (fire) and the replan it
-causes, an `ask_human` step a person approves, a step whose verification fails and is
-replanned and retried, and the outcome.
+causes, an `ask_human` step a person approves and whose knob gets a closer look, a step
+whose verification fails and is replanned and retried, and the outcome.
 """
 
 from __future__ import annotations
@@ -21,6 +21,8 @@ from safety.steplog.canonical import sha256_hex
 from safety.steplog.records import (
     ApprovalRecord,
     GoalRecord,
+    LookRecord,
+    LookResultRecord,
     OutcomeRecord,
     PlanRecord,
     PredicateCheck,
@@ -46,6 +48,7 @@ class _Scripted:
     approver: str | None = None
     clamps: int = 0
     verified: bool = True
+    look: bool = False
 
 
 def _step(skill: str, effect: str, **arguments: str) -> Step:
@@ -90,6 +93,7 @@ SCRIPT: tuple[_Scripted, ...] = (
         ),
         event=SceneEvent("turn_on", "top_left_burner"),
         approver="operator:alice",
+        look=True,
     ),
     _Scripted(
         step=_step("turn_on", "turned_on(light)", target="light"), verdict=_allow(), verified=False
@@ -124,6 +128,8 @@ def _run_step(log: StepLog, body: FakeEmbodiment, no: int, s: _Scripted) -> None
         body.inject(s.event)
     log.append(SkillEndRecord(step=no, skill=skill, status="succeeded", duration_s=1.25, ticks=16))
     after = log.put_frames(body.observe().frames)
+    if s.look:
+        _look_closer(log, body, no, s.step.expected_effects)
     checks = tuple(
         PredicateCheck(literal=effect, holds=s.verified, confidence=0.9)
         for effect in s.step.expected_effects
@@ -138,6 +144,17 @@ def _run_step(log: StepLog, body: FakeEmbodiment, no: int, s: _Scripted) -> None
         method="cell-colour",
     )
     log.append(evidence)
+
+
+def _look_closer(log: StepLog, body: FakeEmbodiment, no: int, atoms: tuple[str, ...]) -> None:
+    log.append(
+        LookRecord(step=no, look="knob_look", atoms=atoms, reason="unsure from the usual view")
+    )
+    seen = log.put_frames(body.observe().frames)
+    estimates = tuple(PredicateCheck(literal=a, holds=True, confidence=0.99) for a in atoms)
+    log.append(
+        LookResultRecord(step=no, look="knob_look", reached=True, estimates=estimates, frames=seen)
+    )
 
 
 _REPLAN_AFTER: dict[int, tuple[Literal["deny", "verification_failed"], str]] = {

@@ -4,9 +4,9 @@ Each `append` writes one canonical JSON line, flushes it to the OS and rewrites 
 head, so a killed process loses at most the record it was writing. With the default
 `durability="record"` every record, frame and head is also fsynced before it returns.
 With `durability="motion"` (what the agent uses, one fsync per step) the log is fsynced
-at the barriers that matter: the goal, before the robot moves (`skill_start`, which also
-makes the previous step's outcome durable) and a person's approval, and the head is
-rewritten there; frames and the head are fsynced on close. A power cut can then lose
+at the barriers that matter: the goal, before the robot moves (`skill_start` or `look`,
+which also make the previous step's outcome durable) and a person's approval, and the
+head is rewritten there; frames and the head are fsynced on close. A power cut can then lose
 the records after the last barrier, and frames of the run in progress (`steward audit
 verify` names any that are missing). Reopening a run
 checks the tail against the tree head and continues the sequence; bytes a killed writer
@@ -50,8 +50,9 @@ from safety.steplog.storage import RunPaths, check_run_id, fsync_dir, new_run_id
 
 Clock = Callable[[], datetime]
 Durability = Literal["record", "motion"]
-BARRIER_KINDS = frozenset({"goal", "skill_start", "approval", "recovery"})
-"""Records fsynced in "motion" durability: the goal, before motion, human decisions."""
+BARRIER_KINDS = frozenset({"goal", "skill_start", "look", "approval", "recovery"})
+"""Records fsynced in "motion" durability: the goal, before motion (a skill or a closer
+look), human decisions."""
 
 _log = structlog.get_logger("steward.steplog")
 

@@ -49,7 +49,7 @@ def test_list_shows_goal_outcome_and_counts(runs: Path, capsys: pytest.CaptureFi
     demo = next(line for line in out.splitlines() if "demo" in line)
     assert "heat water" in demo
     assert "done" in demo
-    assert demo.split("│")[-4:-1] == [" 26      ", " 1       ", " 1         "]
+    assert demo.split("│")[-4:-1] == [" 28      ", " 1       ", " 1         "]
     assert "unfinished" in out
     assert "none" in out
 
@@ -105,7 +105,7 @@ def test_show_refuses_an_unknown_verdict(runs: Path, capsys: pytest.CaptureFixtu
 def test_verify_passes_an_intact_run(runs: Path, capsys: pytest.CaptureFixture[str]) -> None:
     status, out, _ = run(capsys, "verify", "demo")
     assert status == 0
-    assert out.startswith("PASS demo: 26 records, 8 frames, 0 errors")
+    assert out.startswith("PASS demo: 28 records, 8 frames, 0 errors")
 
 
 def test_verify_fails_a_tampered_run_and_names_the_record(

@@ -10,6 +10,7 @@ import pytest
 import structlog
 from structlog.testing import capture_logs
 
+from safety.steplog.describe import run_lines
 from safety.steplog.errors import StepLogCorruptError
 from safety.steplog.logs import (
     STEP_SUMMARY_EVENT,
@@ -50,6 +51,14 @@ def test_the_timeline_groups_each_steps_records(demo: RunPaths) -> None:
     assert [s.count for s in step0.shield] == [3]
 
 
+def test_a_closer_look_is_filed_with_its_step_and_described(demo: RunPaths) -> None:
+    step2 = open_run(demo.root, demo.run_id).steps[2]
+    assert [look.kind for look in step2.looks] == ["look", "look_result"]
+    lines = run_lines(step2)
+    assert "knob_look for turned_on(top_left_burner): unsure from the usual view" in lines
+    assert "knob_look: turned_on(top_left_burner) holds (0.99)" in lines
+
+
 @pytest.mark.parametrize(
     ("flt", "expected"),
     [
@@ -74,7 +83,7 @@ def test_unreadable_lines_are_counted_not_fatal(demo: RunPaths, log_file) -> Non
     lines[3] = b"garbage"
     log_file.write(lines)
     view = open_run(demo.root, demo.run_id)
-    assert (view.unreadable_lines, view.records) == (1, 25)
+    assert (view.unreadable_lines, view.records) == (1, 27)
 
 
 def test_list_reports_unreadable_runs_beside_good_ones(demo: RunPaths) -> None:

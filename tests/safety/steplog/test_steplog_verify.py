@@ -32,7 +32,7 @@ def index_of(lines: list[bytes], needle: bytes) -> int:
 def test_the_untouched_demo_run_passes_strictly(demo: RunPaths) -> None:
     report = verify_paths(demo)
     assert report.passed(strict=True), report.findings
-    assert (report.records, report.frames) == (26, 8)
+    assert (report.records, report.frames) == (28, 8)
 
 
 def test_an_edited_record_is_named(demo: RunPaths, log_file) -> None:
@@ -47,7 +47,7 @@ def test_an_edited_last_record_is_caught_by_the_tree_head(demo: RunPaths, log_fi
     lines = log_file.read()
     lines[-1] = lines[-1].replace(b"kettle heating", b"kettle cold")
     log_file.write(lines)
-    assert only_error(verify_paths(demo)) == (K.EDITED, 25, 26, None)
+    assert only_error(verify_paths(demo)) == (K.EDITED, 27, 28, None)
 
 
 def test_a_reformatted_record_is_named(demo: RunPaths, log_file) -> None:
@@ -68,8 +68,8 @@ def test_a_deleted_record_is_named(demo: RunPaths, log_file, seq: int) -> None:
 def test_records_deleted_from_the_end_are_caught_by_the_tree_head(demo: RunPaths, log_file) -> None:
     log_file.write(log_file.read()[:-3])
     report = verify_paths(demo)
-    assert only_error(report)[:2] == (K.DELETED, 23)
-    assert "seq 23 to 25" in report.errors[0].message
+    assert only_error(report)[:2] == (K.DELETED, 25)
+    assert "seq 25 to 27" in report.errors[0].message
 
 
 def test_a_duplicated_record_is_named_as_inserted(demo: RunPaths, log_file) -> None:
@@ -99,7 +99,7 @@ def test_swapped_records_are_named_as_reordered(demo: RunPaths, log_file) -> Non
 def test_a_moved_record_is_named_as_reordered(demo: RunPaths, log_file) -> None:
     lines = log_file.read()
     log_file.write(lines[:2] + lines[3:] + [lines[2]])
-    assert only_error(verify_paths(demo)) == (K.REORDERED, 2, 26, None)
+    assert only_error(verify_paths(demo)) == (K.REORDERED, 2, 28, None)
 
 
 def test_a_corrupted_line_is_named(demo: RunPaths, log_file) -> None:
@@ -194,7 +194,7 @@ def test_a_cut_last_record_of_a_finished_run_is_an_error(demo: RunPaths, log_fil
     lines = log_file.read()
     demo.log.write_bytes(b"".join(x + b"\n" for x in lines[:-1]) + lines[-1][:30])
     report = verify_paths(demo)
-    assert only_error(report)[:2] == (K.DELETED, 25)
+    assert only_error(report)[:2] == (K.DELETED, 27)
     assert {f.kind for f in report.warnings} >= {K.TRUNCATED, K.INCOMPLETE}
     assert all(f.severity is Severity.WARNING for f in report.of_kind(K.TRUNCATED))
 

@@ -16,6 +16,8 @@ from safety.steplog.records import (
     GENESIS_HASH,
     FrameRef,
     GoalRecord,
+    LookRecord,
+    LookResultRecord,
     OutcomeRecord,
     RecoveryRecord,
     VerificationRecord,
@@ -160,3 +162,19 @@ def test_a_record_cannot_reference_a_frame_that_is_not_stored(tmp_path: Path) ->
 def test_an_invalid_run_id_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match=r"invalid run id '\.\./escape'"):
         StepLog.open(tmp_path, "../escape")
+
+
+def test_motion_durability_fsyncs_before_a_closer_look_moves_the_arm(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A look moves the robot, so its decision is durable before the motion, like a skill's."""
+    synced: list[int] = []
+    with StepLog.open(tmp_path, "r1", durability="motion") as log:
+        monkeypatch.setattr("safety.steplog.writer.os.fsync", synced.append)
+        log.append(OutcomeRecord(status="done"))
+        assert synced == []
+        log.append(LookRecord(step=2, look="knob_look", atoms=("turned_on(light)",)))
+        assert len(synced) == 1
+        log.append(LookResultRecord(step=2, look="knob_look", reached=True))
+        assert len(synced) == 1
+        monkeypatch.undo()
