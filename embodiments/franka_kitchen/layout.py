@@ -115,3 +115,9 @@ HANDLE_SITES = {
 # Where a person-sized body stands when an event places one (next to the stove).
 PERSON_NEAR_STOVE_XY = (0.75, 0.2)
 PERSON_HIDDEN_XY = (4.0, -4.0)
+# Arm joint angles (rad) at which the wrist camera looks at the four burner knobs from
+# about 0.3 m, from the front right: seen from there, neither an open hinge-cabinet door
+# nor a kettle hides a knob, as they can from the overview camera. Found by inverse
+# kinematics for the gripper's approach axis pointing at the knobs' centre (yaw 0.6 rad
+# to the right of straight on, 0.2 rad down).
+KNOB_LOOK_Q = (0.898, -1.147, -0.903, -2.757, -0.597, 1.537, -0.083)

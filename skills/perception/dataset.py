@@ -15,13 +15,14 @@ import embodiments.franka_kitchen  # noqa: F401 - imported for that side effect
 
 # isort: split
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import mujoco
 import numpy as np
 from numpy.typing import NDArray
 
+from embodiments.base import Frame
 from embodiments.franka_kitchen import perturb
 from embodiments.franka_kitchen.env import FrankaKitchen
 from embodiments.franka_kitchen.layout import BURNER_XY, FIXTURES, ON_BURNER_RADIUS_M
@@ -56,6 +57,11 @@ NEAR_KETTLE_STREAM = 1
 # 8-10 cm off, where the detector had never looked. Their own random stream, as above.
 KETTLE_EDGE_M = ((0.04, ON_BURNER_RADIUS_M - 0.015), (ON_BURNER_RADIUS_M + 0.015, 0.15))
 KETTLE_EDGE_STREAM = 2
+# Wrist frames at a look posture (`Rows.look_posture`): the arm's joints off it by up to
+# this much (a controller stops within 0.02 rad of a joint goal), from their own random
+# stream, so asking for them leaves every other sample of a seed as it was.
+LOOK_JITTER_RAD = 0.03
+LOOK_STREAM = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,9 +72,53 @@ class FrameSet:
     wrist: NDArray[np.uint8]  # N x 64 x 64 x 3
     fixtures: NDArray[np.uint8]  # N x len(FIXTURE_ATOMS), 1 = active
     kettle: NDArray[np.int64]  # N, index into KETTLE_CLASSES
+    look: NDArray[np.uint8] | None = None  # N x H x W x 3: the wrist at the look posture
 
     def __len__(self) -> int:
         return int(self.kettle.shape[0])
+
+
+@dataclass
+class Rows:
+    """Rendered rows (overview, wrist, fixture labels, kettle class, look frame or None).
+
+    With a `look_posture`, each state is also rendered from the wrist camera with the arm
+    moved there (jittered), and put back: the view an active look would get.
+    """
+
+    look_posture: NDArray[np.float64] | None = None
+    items: list[tuple[object, ...]] = field(default_factory=list)
+    rng: np.random.Generator = field(default_factory=lambda: np.random.default_rng(LOOK_STREAM))
+
+    def add(self, kitchen: FrankaKitchen) -> None:
+        """Label the kitchen's current state from scene truth and render it."""
+        mujoco.mj_forward(kitchen.model, kitchen.data)
+        atoms = kitchen.scene_truth().atoms
+        fixtures = np.array([a in atoms for a in FIXTURE_ATOMS], dtype=np.uint8)
+        overview, wrist = kitchen.render("overview"), shrink_wrist(kitchen.render("wrist"))
+        look = None if self.look_posture is None else self._look(kitchen, self.look_posture)
+        self.items.append((overview, wrist, fixtures, kettle_class(atoms), look))
+
+    def _look(self, kitchen: FrankaKitchen, posture: NDArray[np.float64]) -> Frame:
+        data = kitchen.data
+        arm = data.qpos[:7].copy()
+        data.qpos[:7] = posture + self.rng.uniform(-LOOK_JITTER_RAD, LOOK_JITTER_RAD, 7)
+        mujoco.mj_forward(kitchen.model, data)
+        frame = kitchen.render("wrist")
+        data.qpos[:7] = arm
+        mujoco.mj_forward(kitchen.model, data)
+        return frame
+
+    def frame_set(self) -> FrameSet:
+        """Everything rendered so far, stacked."""
+        overview, wrist, fixtures, kettle, look = zip(*self.items, strict=True)
+        return FrameSet(
+            overview=np.stack(overview),
+            wrist=np.stack(wrist),
+            fixtures=np.stack(fixtures),
+            kettle=np.asarray(kettle, dtype=np.int64),
+            look=None if self.look_posture is None else np.stack(look),
+        )
 
 
 class Appearance:
@@ -179,36 +229,22 @@ def pose_hand_near_kettle(kitchen: FrankaKitchen, rng: np.random.Generator, mode
     return True
 
 
-def _label_and_render(kitchen: FrankaKitchen, rows: list[tuple[object, ...]]) -> None:
-    mujoco.mj_forward(kitchen.model, kitchen.data)
-    atoms = kitchen.scene_truth().atoms
-    fixtures = np.array([a in atoms for a in FIXTURE_ATOMS], dtype=np.uint8)
-    rows.append(
-        (
-            kitchen.render("overview"),
-            shrink_wrist(kitchen.render("wrist")),
-            fixtures,
-            kettle_class(atoms),
-        )
-    )
-
-
 def _restyle_and_render(
     kitchen: FrankaKitchen,
     look: Appearance,
     rng: np.random.Generator,
     i: int,
-    rows: list[tuple[object, ...]],
+    rows: Rows,
 ) -> None:
     """Every fourth state keeps the stock appearance; the others get sampled lights/cameras."""
     if i % 4:
         look.sample(rng)
     else:
         look.restore()
-    _label_and_render(kitchen, rows)
+    rows.add(kitchen)
 
 
-def render_free(kitchen: FrankaKitchen, seed: int, n: int, rows: list[tuple[object, ...]]) -> None:
+def render_free(kitchen: FrankaKitchen, seed: int, n: int, rows: Rows) -> None:
     """`n` states from one reset: fixtures, kettle, arm and appearance resampled each time."""
     rng = np.random.default_rng(seed)
     kitchen.reset(seed=seed)
@@ -223,7 +259,7 @@ def render_free(kitchen: FrankaKitchen, seed: int, n: int, rows: list[tuple[obje
     look.restore()
 
 
-def render_held(kitchen: FrankaKitchen, seed: int, n: int, rows: list[tuple[object, ...]]) -> None:
+def render_held(kitchen: FrankaKitchen, seed: int, n: int, rows: Rows) -> None:
     """Pick the kettle with the scripted skill, then `n` variants of fixtures and appearance."""
     from skills.kitchen.specs import PickArgs  # noqa: PLC0415 - skills load the simulator
     from skills.registry import make_skill  # noqa: PLC0415 - skills load the simulator
@@ -246,7 +282,7 @@ def _render_posed(
     kitchen: FrankaKitchen,
     seed: int,
     n: int,
-    rows: list[tuple[object, ...]],
+    rows: Rows,
     *,
     stream: int,
     pose: Posing,
@@ -263,9 +299,7 @@ def _render_posed(
     look.restore()
 
 
-def render_near_kettle(
-    kitchen: FrankaKitchen, seed: int, n: int, rows: list[tuple[object, ...]]
-) -> None:
+def render_near_kettle(kitchen: FrankaKitchen, seed: int, n: int, rows: Rows) -> None:
     """`n` states with the hand near the kettle, cycling through `NEAR_KETTLE_MODES`."""
 
     def pose(rng: np.random.Generator, i: int, start: NDArray[np.float64]) -> bool:
@@ -284,9 +318,7 @@ def place_kettle_off_centre(kitchen: FrankaKitchen, rng: np.random.Generator) ->
     perturb.set_kettle(kitchen.data, kitchen.model, spot, float(rng.uniform(-0.5, 0.5)))
 
 
-def render_kettle_edge(
-    kitchen: FrankaKitchen, seed: int, n: int, rows: list[tuple[object, ...]]
-) -> None:
+def render_kettle_edge(kitchen: FrankaKitchen, seed: int, n: int, rows: Rows) -> None:
     """`n` states with the kettle off a burner's centre (`place_kettle_off_centre`)."""
 
     def pose(rng: np.random.Generator, i: int, start: NDArray[np.float64]) -> bool:
@@ -306,14 +338,17 @@ def render_frames(
     held_variants: int,
     near_kettle: int = 0,
     kettle_edge: int = 0,
+    look_posture: NDArray[np.float64] | None = None,
 ) -> FrameSet:
     """Render from every seed; every `held_every`-th seed also yields held-kettle frames.
 
     `near_kettle` more states per seed have the hand posed near the kettle, `kettle_edge`
-    more the kettle off a burner's centre (both for training only).
+    more the kettle off a burner's centre (both for training only). With `look_posture`,
+    every state is also seen from the wrist with the arm there (`FrameSet.look`); the
+    states themselves are the same either way.
     """
     kitchen = FrankaKitchen()
-    rows: list[tuple[object, ...]] = []
+    rows = Rows(look_posture)
     try:
         for k, seed in enumerate(seeds):
             render_free(kitchen, seed, states_per_seed, rows)
@@ -325,30 +360,27 @@ def render_frames(
                 render_kettle_edge(kitchen, seed, kettle_edge, rows)
     finally:
         kitchen.close()
-    overview, wrist, fixtures, kettle = zip(*rows, strict=True)
-    return FrameSet(
-        overview=np.stack(overview),
-        wrist=np.stack(wrist),
-        fixtures=np.stack(fixtures),
-        kettle=np.asarray(kettle, dtype=np.int64),
-    )
+    return rows.frame_set()
 
 
 def save(frames: FrameSet, path: str) -> None:
     """Write a FrameSet as a compressed .npz cache."""
-    np.savez_compressed(
-        path,
-        overview=frames.overview,
-        wrist=frames.wrist,
-        fixtures=frames.fixtures,
-        kettle=frames.kettle,
-    )
+    arrays = {
+        "overview": frames.overview,
+        "wrist": frames.wrist,
+        "fixtures": frames.fixtures,
+        "kettle": frames.kettle,
+    }
+    if frames.look is not None:
+        arrays["look"] = frames.look
+    np.savez_compressed(path, **arrays)  # type: ignore[arg-type]  # numpy's stub: one positional
 
 
 def load(path: str) -> FrameSet:
     """Read a FrameSet cache written by `save`."""
     with np.load(path) as z:
-        return FrameSet(z["overview"], z["wrist"], z["fixtures"], z["kettle"])
+        look = z["look"] if "look" in z.files else None
+        return FrameSet(z["overview"], z["wrist"], z["fixtures"], z["kettle"], look)
 
 
 def calibrate_classical(kitchen: FrankaKitchen, seed: int = 0) -> ClassicalDetector:

@@ -41,7 +41,8 @@ KNOB_ROWS = (24, 56)
 KNOB_COLS = (44, 76)
 
 
-def _block(c_in: int, c_out: int, kernel: int = 3, stride: int = 2) -> nn.Sequential:
+def conv_block(c_in: int, c_out: int, kernel: int = 3, stride: int = 2) -> nn.Sequential:
+    """Convolution (padded to keep size / stride), batch norm, ReLU."""
     return nn.Sequential(
         nn.Conv2d(
             c_in, c_out, kernel, stride=stride, padding=(kernel - stride + 1) // 2, bias=False
@@ -65,12 +66,14 @@ class KitchenNet(nn.Module):
     def __init__(self) -> None:
         super().__init__()
         self.overview = nn.Sequential(
-            _block(3, 24, 4, 4), _block(24, 32), _block(32, 48), nn.Flatten()
+            conv_block(3, 24, 4, 4), conv_block(24, 32), conv_block(32, 48), nn.Flatten()
         )
-        self.wrist = nn.Sequential(_block(3, 16, 4, 4), _block(16, 32), nn.Flatten())
-        self.controls = nn.Sequential(_block(3, 16), _block(16, 32), _block(32, 32), nn.Flatten())
+        self.wrist = nn.Sequential(conv_block(3, 16, 4, 4), conv_block(16, 32), nn.Flatten())
+        self.controls = nn.Sequential(
+            conv_block(3, 16), conv_block(16, 32), conv_block(32, 32), nn.Flatten()
+        )
         self.knobs = nn.Sequential(
-            _block(3, 24, stride=1), _block(24, 48), _block(48, 48), nn.Flatten()
+            conv_block(3, 24, stride=1), conv_block(24, 48), conv_block(48, 48), nn.Flatten()
         )
         self.shared = nn.Sequential(
             nn.Linear((48 + 32 + 32 + 48) * 8 * 8, 96), nn.ReLU(inplace=True), nn.Dropout(0.1)

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
-from embodiments.base import Frame, Observation, Proprioception
+from embodiments.base import Embodiment, Frame, Observation, Proprioception
 from embodiments.scene import Atom
 from embodiments.testing import CELLS
+from skills.base import CancelToken, SkillResult, SkillStatus
 from skills.perception.base import PredicateEstimate
 from skills.perception.labels import ALL_ATOMS
 
@@ -126,3 +128,30 @@ class CellDetector:
                 atom=atom, value=red > 128, confidence=0.99, detector=self.name
             )
         return out
+
+
+@dataclass
+class FakeLook:
+    """A closer look (`CloserLook`) that moves nothing and counts its moves.
+
+    `reader` (e.g. a `FakeDetector`) reads whatever frames the robot gives after a move.
+    """
+
+    reader: FakeDetector
+    atoms: tuple[Atom, ...]
+    min_confidence: float = 0.98
+    reaches: bool = True
+    name: str = "fake_look"
+    moves: int = 0
+
+    def wanted(self, confidence: Mapping[str, float]) -> tuple[Atom, ...]:
+        """Its atoms judged below `min_confidence`."""
+        return tuple(a for a in self.atoms if confidence.get(str(a), 1.0) < self.min_confidence)
+
+    def move(self, robot: Embodiment, cancel: CancelToken) -> SkillResult:
+        """Count the move; succeed when `reaches`."""
+        del robot, cancel
+        self.moves += 1
+        if self.reaches:
+            return SkillResult(SkillStatus.SUCCEEDED, "looking")
+        return SkillResult(SkillStatus.FAILED, "no route to the look's posture")

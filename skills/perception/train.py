@@ -38,14 +38,16 @@ def label_weights(frames: FrameSet) -> torch.Tensor:
     return torch.from_numpy(weights)
 
 
-def augment(images: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
-    """Random brightness, contrast, colour gain, pixel noise and a small shift."""
+def augment(
+    images: torch.Tensor, generator: torch.Generator, shift_px: int = SHIFT_PX
+) -> torch.Tensor:
+    """Random brightness, contrast, colour gain, pixel noise and a shift of up to `shift_px`."""
     n = images.shape[0]
     gain = 1 + 0.25 * (torch.rand(n, 1, 1, 1, generator=generator) - 0.5)
     colour = 1 + 0.1 * (torch.rand(n, 3, 1, 1, generator=generator) - 0.5)
     bias = 0.1 * (torch.rand(n, 1, 1, 1, generator=generator) - 0.5)
     noisy = images * gain * colour + bias + 0.02 * torch.randn(images.shape, generator=generator)
-    dx, dy = (int(v) for v in torch.randint(-SHIFT_PX, SHIFT_PX + 1, (2,), generator=generator))
+    dx, dy = (int(v) for v in torch.randint(-shift_px, shift_px + 1, (2,), generator=generator))
     return torch.roll(noisy, shifts=(dy, dx), dims=(2, 3))
 
 

@@ -84,7 +84,7 @@ class Verification:
         return min((c.confidence for c in self.checks), default=0.0)
 
 
-def _hashes(observation: Observation) -> tuple[tuple[str, str], ...]:
+def frame_hashes(observation: Observation) -> tuple[tuple[str, str], ...]:
     """Hashes of every frame that is an image at all (bad ones too: they are evidence)."""
     return tuple(
         (cam, png_sha256(f))
@@ -141,7 +141,7 @@ def verify_effects(
             observation.frames, previous=previous, moved=_moved(before, observation)
         )
         if problems:
-            looks.append(Look(index, _hashes(observation), problems))
+            looks.append(Look(index, frame_hashes(observation), problems))
             continue
         # The primary detector judges every look; later looks add the next detector.
         chosen = [detectors[0]] + ([detectors[min(index, len(detectors) - 1)]] if index else [])
@@ -152,36 +152,52 @@ def verify_effects(
             found += detector.detect(observation.frames, wanted).values()
         for estimate in found:
             seen[str(estimate.atom)].append(estimate)
-        looks.append(Look(index, _hashes(observation), (), tuple(found)))
+        looks.append(Look(index, frame_hashes(observation), (), tuple(found)))
         checks = {
             str(e.atom): _combine(e, seen[str(e.atom)], policy.min_confidence) for e in effects
         }
         pending = [e for e in effects if not checks[str(e.atom)].decided]
         if not pending:
             break
-    return _conclude(effects, seen, looks, policy, before)
+    final = tuple(_combine(e, seen[str(e.atom)], policy.min_confidence) for e in effects)
+    return _conclude(final, tuple(looks), () if before is None else frame_hashes(before))
+
+
+def reconsider(
+    result: Verification,
+    look: Look,
+    policy: VerifyPolicy | None = None,
+) -> Verification:
+    """The verdict again after a closer look (`look`, its estimates from the closer view).
+
+    For the atoms the closer look judged, its estimates replace the earlier ones: it was
+    taken because the usual view could not see them well.
+    """
+    policy = policy or VerifyPolicy()
+    found = {str(e.atom): e for e in look.estimates}
+    checks = tuple(
+        _combine(c.literal, [found[str(c.literal.atom)]], policy.min_confidence)
+        if str(c.literal.atom) in found
+        else c
+        for c in result.checks
+    )
+    return _conclude(checks, (*result.looks, look), result.frames_before_sha256)
 
 
 def _conclude(
-    effects: Sequence[GroundLiteral],
-    seen: dict[str, list[PredicateEstimate]],
-    looks: list[Look],
-    policy: VerifyPolicy,
-    before: Observation | None,
+    checks: tuple[EffectCheck, ...],
+    looks: tuple[Look, ...],
+    before_hashes: tuple[tuple[str, str], ...],
 ) -> Verification:
-    checks = tuple(_combine(e, seen[str(e.atom)], policy.min_confidence) for e in effects)
-    before_hashes = () if before is None else _hashes(before)
     if all(look.problems for look in looks):
         listed = "; ".join(str(p) for p in looks[-1].problems)
         message = f"bad frames on all {len(looks)} looks ({listed}); check the cameras"
-        return Verification("bad_frames", checks, tuple(looks), message, before_hashes)
+        return Verification("bad_frames", checks, looks, message, before_hashes)
     if any(c.decided and not c.holds for c in checks):
         failed = ", ".join(str(c.literal) for c in checks if c.decided and not c.holds)
-        return Verification(
-            "failed", checks, tuple(looks), f"not as expected: {failed}", before_hashes
-        )
+        return Verification("failed", checks, looks, f"not as expected: {failed}", before_hashes)
     unsure = [str(c.literal) for c in checks if not c.decided]
     if unsure:
         message = f"unsure after {len(looks)} looks: {', '.join(unsure)}"
-        return Verification("uncertain", checks, tuple(looks), message, before_hashes)
-    return Verification("verified", checks, tuple(looks), "every effect holds", before_hashes)
+        return Verification("uncertain", checks, looks, message, before_hashes)
+    return Verification("verified", checks, looks, "every effect holds", before_hashes)

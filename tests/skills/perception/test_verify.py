@@ -9,11 +9,12 @@ import pytest
 
 from embodiments.base import Observation
 from skills.perception.testing import FakeDetector, fake_frame, fake_observation
-from skills.perception.verify import VerifyPolicy, verify_effects
+from skills.perception.verify import Look, VerifyPolicy, reconsider, verify_effects
 from skills.predicates import lit
 
 OPEN_MW = lit("open({target})").ground({"target": "microwave"})
 NOT_HOLDING = lit("not holding(kettle)").ground({})
+KNOB_ON = lit("turned_on({target})").ground({"target": "top_left_burner"})
 
 
 def feed(*observations: Observation) -> Callable[[], Observation]:
@@ -108,3 +109,39 @@ def test_frozen_camera_after_motion_is_detected() -> None:
 def test_policy_validates_its_fields() -> None:
     with pytest.raises(ValueError, match=r"min_confidence=0\.2"):
         VerifyPolicy(min_confidence=0.2)
+
+
+def closer_look(index: int, answers: dict[str, tuple[bool, float]]) -> Look:
+    """A look whose estimates come from a fake reader at another camera pose."""
+    reader = FakeDetector([answers], name="knob_look")
+    found = reader.detect({"wrist": fake_frame(9)}, [KNOB_ON.atom])
+    return Look(index, (("wrist", "f" * 64),), (), tuple(found.values()))
+
+
+def test_a_closer_look_settles_an_effect_the_usual_view_was_unsure_of() -> None:
+    detector = FakeDetector([{"turned_on(top_left_burner)": (True, 0.7)}])
+    first = verify_effects(feed(fake_observation()), [KNOB_ON], [detector])
+    assert first.outcome == "uncertain"
+    result = reconsider(first, closer_look(len(first.looks), {str(KNOB_ON.atom): (True, 0.995)}))
+    assert result.outcome == "verified"
+    assert result.checks[0].detectors == ("knob_look",)
+    assert result.confidence == pytest.approx(0.995)
+    assert result.looks[-1].frame_sha256 == (("wrist", "f" * 64),)
+    assert len(result.looks) == len(first.looks) + 1
+
+
+def test_a_closer_look_overrules_a_confident_but_wrong_usual_view() -> None:
+    """The look is taken because the usual view cannot see the knob: its word counts."""
+    detector = FakeDetector([{"turned_on(top_left_burner)": (True, 0.95)}])
+    first = verify_effects(feed(fake_observation()), [KNOB_ON], [detector])
+    assert first.outcome == "verified"
+    result = reconsider(first, closer_look(1, {str(KNOB_ON.atom): (False, 0.99)}))
+    assert result.outcome == "failed"
+    assert "turned_on(top_left_burner)" in result.message
+
+
+def test_a_look_that_judged_nothing_leaves_the_verdict() -> None:
+    detector = FakeDetector([{"open(microwave)": (True, 0.99)}])
+    first = verify_effects(feed(fake_observation()), [OPEN_MW], [detector])
+    result = reconsider(first, Look(1, (), (), ()))
+    assert (result.outcome, result.checks) == (first.outcome, first.checks)
