@@ -54,6 +54,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     run.add_argument("--detectors", default="learned,classical", help="perception, primary first")
     run.add_argument("--max-replans", type=int, default=4, help="new plans allowed per goal")
+    run.add_argument(
+        "--no-closer-looks",
+        dest="closer_looks",
+        action="store_false",
+        help="never move the wrist camera to look closer at a knob the cameras are unsure of",
+    )
     _common(run)
     run.add_argument("--video", type=Path, help="write the overview camera to this .mp4")
     run.set_defaults(handler=handle_run)
@@ -141,6 +147,7 @@ def config_from(args: argparse.Namespace) -> RunConfig:
         skill_backend=default,
         skill_backends=per_skill,
         max_replans=args.max_replans,
+        closer_looks=args.closer_looks,
         home=_home(args),
     )
 

@@ -46,6 +46,11 @@ class RunConfig(BaseModel):
     max_step_failures: int = Field(default=2, ge=1, le=10, description="tries per step")
     min_confidence: float = Field(default=0.9, ge=0.5, le=1.0)
     max_looks: int = Field(default=3, ge=1, le=10, description="observations per check")
+    closer_looks: bool = Field(
+        default=True,
+        description="move the wrist camera to look closer at burner knobs the cameras are "
+        "unsure of (the kitchen's knob look); False = judge from the usual view only",
+    )
     home: Path = Field(default_factory=steward_home)
 
     @property

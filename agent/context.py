@@ -20,6 +20,7 @@ from safety.shield import ActionShield
 from safety.steplog.writer import StepLog
 from skills.base import CancelToken, Skill, SkillSpec
 from skills.perception.base import Detector
+from skills.perception.looks import CloserLook
 
 
 class StepListener(Protocol):
@@ -78,6 +79,8 @@ class RunContext:
     cancel: CancelToken = field(default_factory=CancelToken)
     listeners: tuple[StepListener, ...] = ()
     person: PersonSensor = field(default_factory=PersonSensor)
+    look: CloserLook | None = None
+    """A closer look for atoms the cameras are unsure of (None: no moving to look)."""
     latest: Observation | None = None
     """The last observation, so perceive and verify need not render again."""
     log_seconds: float = 0.0

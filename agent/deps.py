@@ -20,6 +20,7 @@ from safety.shield import ActionShield
 from skills.base import Skill
 from skills.errors import SkillIncompatibleError
 from skills.perception.base import Detector
+from skills.perception.looks import CloserLook
 from skills.perception.registry import make_detector
 from skills.registry import make_skill
 
@@ -47,6 +48,15 @@ def build_critic(config: RunConfig) -> Critic:
 def build_detectors(config: RunConfig) -> tuple[Detector, ...]:
     """The configured detectors, primary first."""
     return tuple(make_detector(name) for name in config.detectors)
+
+
+def build_look(config: RunConfig, embodiment: Embodiment) -> CloserLook | None:
+    """The kitchen's knob look, when the run allows closer looks and the robot is the kitchen."""
+    if not config.closer_looks or embodiment.unwrapped.name != "franka_kitchen":
+        return None
+    from skills.perception.knob_look import knob_look  # noqa: PLC0415 - torch and the simulator
+
+    return knob_look()
 
 
 def skill_factory(config: RunConfig, embodiment: Embodiment) -> Callable[[str], Skill]:

@@ -28,6 +28,7 @@ from agent.deps import (
     build_critic,
     build_detectors,
     build_embodiment,
+    build_look,
     build_planner,
     shielded,
     skill_factory,
@@ -42,6 +43,7 @@ from safety.steplog.logs import run_context
 from safety.steplog.records import GoalRecord, OutcomeRecord
 from safety.steplog.storage import new_run_id
 from safety.steplog.writer import StepLog
+from skills.perception.looks import CloserLook
 from skills.registry import all_specs
 
 log = structlog.get_logger("steward.agent")
@@ -85,6 +87,7 @@ class Overrides:
 
     embodiment: Embodiment | None = None
     planner: Planner | None = None
+    look: CloserLook | None = None
     listeners: tuple[StepListener, ...] = ()
     reset: bool = field(default=True)
 
@@ -189,6 +192,7 @@ def _drive(
         planner=overrides.planner or build_planner(config),
         critic=build_critic(config),
         detectors=build_detectors(config),
+        look=overrides.look or build_look(config, embodiment),
         specs={spec.name: spec for spec in all_specs()},
         make_skill=skill_factory(config, embodiment),
         log=steplog,

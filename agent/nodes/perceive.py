@@ -1,8 +1,10 @@
 """perceive: observe, then the scene from frames, and whether it drifted from the plan.
 
 Bad frames are re-observed a few times; if they persist the run fails and says which
-camera is at fault. After a step, atoms an earlier step of this plan made true (or
-false) are checked again: a door someone closed, a kettle moved away, triggers a replan.
+camera is at fault. Atoms the cameras are unsure of get a closer look when the run has
+one for them (`agent.nodes.look`). After a step, atoms an earlier step of this plan made
+true (or false) are checked again: a door someone closed, a kettle moved away, triggers
+a replan.
 A person who appears mid-plan (the presence sensor) triggers one too, so the critic
 judges the rest of the plan with them there.
 """
@@ -10,6 +12,7 @@ judges the rest of the plan with them there.
 from __future__ import annotations
 
 from agent.nodes.common import GRIPPER, Ctx, log
+from agent.nodes.look import look_closer, seen_closer
 from agent.nodes.observe import observe
 from agent.state import AgentState, Outcome, Replan, SceneView
 from embodiments.scene import Atom
@@ -37,15 +40,18 @@ def perceive(state: AgentState, *, runtime: Ctx) -> AgentState:
             continue
         # `perceive_frames` hashed the frames in camera-name order; reuse, don't re-encode.
         frames = dict(zip(sorted(observation.frames), scene.frame_hashes, strict=True))
-        atoms = {str(a) for a in scene.atoms}
+        atoms, confidence = {str(a) for a in scene.atoms}, dict(scene.confidence)
         empty = GRIPPER.empty(observation.proprio)
         held = sorted(a for a in atoms if a.startswith("holding("))
         if empty and held:
             log.info("agent.gripper_veto", atoms=held, reason=empty)
             atoms -= set(held)
+        closer = look_closer(runtime, confidence, step=None, hand_empty=bool(empty))
+        if closer is not None:
+            atoms, confidence = seen_closer(atoms, confidence, closer)
         view = SceneView(
             atoms=tuple(sorted(atoms)),
-            confidence=dict(scene.confidence),
+            confidence=confidence,
             person_distance_m=ctx.person(),
             frames=frames,
         )

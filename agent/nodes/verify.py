@@ -2,8 +2,9 @@
 
 The effects come from the skill's spec (grounded with the step's arguments), not from
 the planner's text. Low confidence looks again, with the next detector as a
-cross-check; bad frames are re-observed. The evidence (frame hashes before and after,
-per-effect confidence, detectors) goes to the step log.
+cross-check, then closer when the run has a look for the atom (`agent.nodes.look`);
+bad frames are re-observed. The evidence (frame hashes before and after, per-effect
+confidence, detectors) goes to the step log.
 """
 
 from __future__ import annotations
@@ -12,10 +13,11 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from agent.nodes.common import GRIPPER, Ctx, current_step, log, record, store_frames
+from agent.nodes.look import look_closer
 from agent.state import AgentState, FeedbackNote, Outcome, Replan
 from embodiments.base import Observation
 from safety.steplog.records import PredicateCheck, VerificationRecord
-from skills.perception.verify import Verification, VerifyPolicy, verify_effects
+from skills.perception.verify import Verification, VerifyPolicy, reconsider, verify_effects
 from skills.predicates import GroundLiteral
 
 
@@ -41,14 +43,21 @@ def verify(state: AgentState, *, runtime: Ctx) -> AgentState:
         looks.append(ctx.robot.observe())
         return looks[-1]
 
-    result = verify_effects(
-        look,
-        effects,
-        ctx.detectors,
-        policy=VerifyPolicy(min_confidence=config.min_confidence, max_looks=config.max_looks),
-        before=before,
-    )
+    policy = VerifyPolicy(min_confidence=config.min_confidence, max_looks=config.max_looks)
+    result = verify_effects(look, effects, ctx.detectors, policy=policy, before=before)
+    methods = [d.name for d in ctx.detectors]
     if looks:
+        closer = look_closer(
+            runtime,
+            {str(c.literal.atom): c.confidence for c in result.checks},
+            step=step_no,
+            hand_empty=bool(GRIPPER.empty(looks[-1].proprio)),
+            index=len(result.looks),
+        )
+        if closer is not None and ctx.latest is not None:
+            looks.append(ctx.latest)
+            result = reconsider(result, closer, policy)
+            methods += [ctx.look.name] if ctx.look is not None else []
         ctx.latest = looks[-1]
         result = gripper_check(result, looks[-1], effects)
     record(
@@ -63,7 +72,7 @@ def verify(state: AgentState, *, runtime: Ctx) -> AgentState:
             ),
             frames_before=store_frames(runtime, before.frames) if before is not None else (),
             frames_after=store_frames(runtime, looks[-1].frames) if looks else (),
-            method="+".join(d.name for d in ctx.detectors),
+            method="+".join(methods),
         ),
     )
     log.info("agent.verify", step=step_no, outcome=result.outcome, message=result.message)

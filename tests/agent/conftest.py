@@ -14,6 +14,7 @@ from agent.testing import EventsAt
 from embodiments.base import SceneEvent
 from embodiments.testing import FakeEmbodiment, make_fake
 from planner.backends.scripted import ScriptedPlanner, load_script
+from skills.perception.looks import CloserLook
 from skills.testing import FakeSkillScript, register_fake_skills
 
 SCRIPT = """
@@ -80,6 +81,7 @@ def fake_run(fake_config: RunConfig, planner_script: Path, fake_skills: FakeSkil
         config: RunConfig | None = None,
         run_id: str | None = None,
         listeners: tuple[object, ...] = (),
+        look: CloserLook | None = None,
     ) -> RunReport:
         body = robot or make_fake(image_size_px=128, randomize=False)
         hooks = (EventsAt(body, dict(events or {})), *listeners)
@@ -91,6 +93,7 @@ def fake_run(fake_config: RunConfig, planner_script: Path, fake_skills: FakeSkil
             overrides=Overrides(
                 embodiment=body,
                 planner=ScriptedPlanner(load_script(planner_script)),
+                look=look,
                 listeners=hooks,  # type: ignore[arg-type]  # listeners are duck-typed
             ),
         )

@@ -6,7 +6,8 @@ import json
 
 import pytest
 
-from agent.cli import main
+from agent.cli import build_parser, main
+from agent.cli_run import config_from
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -72,3 +73,9 @@ def test_a_scripted_refusal_prints_json_and_exits_3(capsys, tmp_path):
     result = json.loads(out)
     assert (result["outcome"], result["reason"]) == ("refused", "There is no toaster here.")
     assert result["steps"] == []
+
+
+@pytest.mark.parametrize(("flags", "looks"), [((), True), (("--no-closer-looks",), False)])
+def test_closer_looks_are_on_unless_turned_off(flags, looks):
+    args = build_parser().parse_args(["run", "open the microwave", *flags])
+    assert config_from(args).closer_looks is looks
