@@ -56,17 +56,20 @@ def look_closer(
         looker.reader.detect(observation.frames, wanted) if moved.succeeded and not problems else {}
     )
     message = moved.message if not problems else "; ".join(str(p) for p in problems)
+    seen = tuple(
+        PredicateCheck(literal=key, holds=e.value, confidence=e.confidence)
+        for key, e in found.items()
+    )
+    frames = store_frames(runtime, observation.frames)
+    reached = moved.succeeded
     record(
         runtime,
         LookResultRecord(
             step=step,
             look=looker.name,
-            reached=moved.succeeded,
-            estimates=tuple(
-                PredicateCheck(literal=key, holds=e.value, confidence=e.confidence)
-                for key, e in found.items()
-            ),
-            frames=store_frames(runtime, observation.frames),
+            reached=reached,
+            estimates=seen,
+            frames=frames,
             message=message,
         ),
     )
