@@ -29,6 +29,7 @@ from skills.base import CancelToken, SkillResult
 from skills.perception.base import PredicateEstimate
 from skills.perception.labels import BURNERS, FIXTURE_ATOMS
 from skills.perception.learned import conv_block, to_tensor
+from skills.perception.looks import unsure_atoms
 
 DEFAULT_WEIGHTS = Path(__file__).with_name("data") / "knob_look.pt"
 KNOB_ATOMS: tuple[Atom, ...] = tuple(Atom("turned_on", (b,)) for b in BURNERS)
@@ -145,7 +146,7 @@ class KnobLook:
 
     def wanted(self, confidence: Mapping[str, float]) -> tuple[Atom, ...]:
         """The knob atoms judged (keys of `confidence`) with less than `min_confidence`."""
-        return tuple(a for a in KNOB_ATOMS if confidence.get(str(a), 1.0) < self.min_confidence)
+        return unsure_atoms(KNOB_ATOMS, confidence, self.min_confidence)
 
 
 def knob_look(min_confidence: float = LOOK_CONFIDENCE) -> KnobLook:

@@ -8,7 +8,7 @@ lives in `skills.perception.knob_look`; `skills.perception.testing` has a double
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Protocol
 
 from embodiments.base import Embodiment
@@ -37,3 +37,10 @@ class CloserLook(Protocol):
     def move(self, robot: Embodiment, cancel: CancelToken) -> SkillResult:
         """Move so the camera has the look's view; the result says whether it got there."""
         ...
+
+
+def unsure_atoms(
+    atoms: Iterable[Atom], confidence: Mapping[str, float], below: float
+) -> tuple[Atom, ...]:
+    """Those of `atoms` that `confidence` judges (its keys) with less than `below`."""
+    return tuple(a for a in atoms if str(a) in confidence and confidence[str(a)] < below)

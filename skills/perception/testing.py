@@ -13,6 +13,7 @@ from embodiments.testing import CELLS
 from skills.base import CancelToken, SkillResult, SkillStatus
 from skills.perception.base import PredicateEstimate
 from skills.perception.labels import ALL_ATOMS
+from skills.perception.looks import unsure_atoms
 
 
 def fake_frame(seed: int = 0) -> Frame:
@@ -146,7 +147,7 @@ class FakeLook:
 
     def wanted(self, confidence: Mapping[str, float]) -> tuple[Atom, ...]:
         """Its atoms judged below `min_confidence`."""
-        return tuple(a for a in self.atoms if confidence.get(str(a), 1.0) < self.min_confidence)
+        return unsure_atoms(self.atoms, confidence, self.min_confidence)
 
     def move(self, robot: Embodiment, cancel: CancelToken) -> SkillResult:
         """Count the move; succeed when `reaches`."""

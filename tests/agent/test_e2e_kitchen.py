@@ -200,3 +200,28 @@ def test_a_spoken_goal_is_transcribed_logged_as_speech_and_carried_out(tmp_path,
         frames = list(reader.iter_data())
     assert len(frames) > 20  # frames while the skills moved, not only when the agent looked
     assert frames[0].shape == (128, 128, 3)
+
+
+def test_a_closer_look_moves_the_real_arm_and_reads_the_knobs(tmp_path, script):
+    """Looks forced for every knob (threshold above 1): the arm goes to the look posture
+    through the shield, the knob reader's answers match scene truth, the goal still holds."""
+    from skills.perception.knob_look import knob_look  # noqa: PLC0415 - torch, simulator
+
+    report = run_goal(
+        "turn on the top left burner",
+        config(tmp_path),
+        operator=ScriptedOperator(approvals=[True]),
+        overrides=Overrides(
+            planner=ScriptedPlanner(load_script(script)), look=knob_look(min_confidence=1.01)
+        ),
+    )
+    assert report.outcome.status == "done", report.outcome.reason
+    bodies = logged(report)
+    kinds = [b.kind for b in bodies]
+    assert kinds.count("look") == kinds.count("look_result") >= 2
+    results = [b for b in bodies if b.kind == "look_result"]
+    assert all(r.reached and r.estimates for r in results), [r.message for r in results]
+    truth = {str(a) for a in report.scene_truth.atoms}
+    last = {e.literal: e.holds for e in results[-1].estimates}
+    assert last == {k: k in truth for k in last}
+    assert last["turned_on(top_left_burner)"] is True
