@@ -231,16 +231,16 @@ def pose_hand_near_kettle(kitchen: FrankaKitchen, rng: np.random.Generator, mode
 
 def _restyle_and_render(
     kitchen: FrankaKitchen,
-    look: Appearance,
+    appearance: Appearance,
     rng: np.random.Generator,
     i: int,
     rows: Rows,
 ) -> None:
     """Every fourth state keeps the stock appearance; the others get sampled lights/cameras."""
     if i % 4:
-        look.sample(rng)
+        appearance.sample(rng)
     else:
-        look.restore()
+        appearance.restore()
     rows.add(kitchen)
 
 
@@ -248,15 +248,15 @@ def render_free(kitchen: FrankaKitchen, seed: int, n: int, rows: Rows) -> None:
     """`n` states from one reset: fixtures, kettle, arm and appearance resampled each time."""
     rng = np.random.default_rng(seed)
     kitchen.reset(seed=seed)
-    look = Appearance(kitchen.model)
+    appearance = Appearance(kitchen.model)
     arm = kitchen.data.qpos[:7].copy()
     for i in range(n):
         sample_fixtures(kitchen, rng)
         sample_kettle(kitchen, rng)
         jitter = rng.uniform(-ARM_JITTER_RAD, ARM_JITTER_RAD, 7) if i % 3 else np.zeros(7)
         kitchen.data.qpos[:7] = arm + jitter
-        _restyle_and_render(kitchen, look, rng, i, rows)
-    look.restore()
+        _restyle_and_render(kitchen, appearance, rng, i, rows)
+    appearance.restore()
 
 
 def render_held(kitchen: FrankaKitchen, seed: int, n: int, rows: Rows) -> None:
@@ -267,11 +267,11 @@ def render_held(kitchen: FrankaKitchen, seed: int, n: int, rows: Rows) -> None:
     rng = np.random.default_rng(seed)
     kitchen.reset(seed=seed)
     make_skill("pick").run(kitchen, PickArgs(object="kettle"))
-    look = Appearance(kitchen.model)
+    appearance = Appearance(kitchen.model)
     for i in range(n):
         sample_fixtures(kitchen, rng)
-        _restyle_and_render(kitchen, look, rng, i, rows)
-    look.restore()
+        _restyle_and_render(kitchen, appearance, rng, i, rows)
+    appearance.restore()
 
 
 Posing = Callable[[np.random.Generator, int, NDArray[np.float64]], bool]
@@ -290,13 +290,13 @@ def _render_posed(
     """`n` states from one reset, fixtures sampled and each posed by `pose`, then rendered."""
     rng = np.random.default_rng((seed, stream))
     kitchen.reset(seed=seed)
-    look = Appearance(kitchen.model)
+    appearance = Appearance(kitchen.model)
     start = kitchen.data.qpos[:9].copy()
     for i in range(n):
         sample_fixtures(kitchen, rng)
         if pose(rng, i, start):
-            _restyle_and_render(kitchen, look, rng, i, rows)
-    look.restore()
+            _restyle_and_render(kitchen, appearance, rng, i, rows)
+    appearance.restore()
 
 
 def render_near_kettle(kitchen: FrankaKitchen, seed: int, n: int, rows: Rows) -> None:
