@@ -28,7 +28,7 @@ from embodiments.scene import Atom
 from skills.base import CancelToken, SkillResult
 from skills.perception.base import PredicateEstimate
 from skills.perception.labels import BURNERS, FIXTURE_ATOMS
-from skills.perception.learned import conv_block, to_tensor
+from skills.perception.learned import conv_block, load_weights, to_tensor
 from skills.perception.looks import unsure_atoms
 
 DEFAULT_WEIGHTS = Path(__file__).with_name("data") / "knob_look.pt"
@@ -90,17 +90,7 @@ class KnobReader:
     @classmethod
     def load(cls, path: Path | str = DEFAULT_WEIGHTS) -> KnobReader:
         """Read weights saved by `skills.perception.knob_train` (no network access)."""
-        net = KnobNet()
-        try:
-            state = torch.load(Path(path), map_location="cpu", weights_only=True)
-        except FileNotFoundError:
-            msg = (
-                f"no knob-look weights at {path}; build them with "
-                "`python -m skills.perception.knob_train --out skills/perception/data/knob_look.pt`"
-            )
-            raise FileNotFoundError(msg) from None
-        net.load_state_dict(state)
-        return cls(net)
+        return cls(load_weights(KnobNet(), path, "knob-look", "knob_train", "knob_look.pt"))
 
     def atoms(self) -> tuple[Atom, ...]:
         """The four burner knobs."""

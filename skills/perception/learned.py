@@ -9,6 +9,7 @@ burners, held, elsewhere). Weights ship in `data/detector.pt`; rebuild them with
 
 from __future__ import annotations
 
+import typing
 from collections.abc import Collection, Mapping
 from pathlib import Path
 
@@ -101,6 +102,27 @@ class KitchenNet(nn.Module):
         return self.fixture_head(hidden), self.kettle_head(hidden)
 
 
+Net = typing.TypeVar("Net", bound=nn.Module)
+
+
+def load_weights(net: Net, path: Path | str, what: str, module: str, shipped: str) -> Net:
+    """`net` with the weights at `path`.
+
+    A missing file names the command that builds it:
+    `python -m skills.perception.<module> --out skills/perception/data/<shipped>`.
+    """
+    try:
+        state = torch.load(Path(path), map_location="cpu", weights_only=True)
+    except FileNotFoundError:
+        msg = (
+            f"no {what} weights at {path}; build them with "
+            f"`python -m skills.perception.{module} --out skills/perception/data/{shipped}`"
+        )
+        raise FileNotFoundError(msg) from None
+    net.load_state_dict(state)
+    return net
+
+
 def to_tensor(images: NDArray[np.uint8]) -> torch.Tensor:
     """N x H x W x 3 uint8 -> N x 3 x H x W float in [-0.5, 0.5]."""
     return torch.from_numpy(np.ascontiguousarray(images)).permute(0, 3, 1, 2).float() / 255 - 0.5
@@ -147,17 +169,7 @@ class LearnedDetector:
     @classmethod
     def load(cls, path: Path | str = DEFAULT_WEIGHTS) -> LearnedDetector:
         """Read weights saved by `skills.perception.train` (no network access)."""
-        net = KitchenNet()
-        try:
-            state = torch.load(Path(path), map_location="cpu", weights_only=True)
-        except FileNotFoundError:
-            msg = (
-                f"no detector weights at {path}; build them with "
-                "`python -m skills.perception.train --out skills/perception/data/detector.pt`"
-            )
-            raise FileNotFoundError(msg) from None
-        net.load_state_dict(state)
-        return cls(net)
+        return cls(load_weights(KitchenNet(), path, "detector", "train", "detector.pt"))
 
     def atoms(self) -> tuple[Atom, ...]:
         """Every fixture, kettle and holding atom."""

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import argparse
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 import torch
@@ -51,8 +53,43 @@ def augment(
     return torch.roll(noisy, shifts=(dy, dx), dims=(2, 3))
 
 
+Net = TypeVar("Net", bound=nn.Module)
+
+
+def fit(
+    net: Net,
+    size: int,
+    *,
+    epochs: int,
+    generator: torch.Generator,
+    batch_loss: Callable[[torch.Tensor], torch.Tensor],
+) -> Net:
+    """Train `net` with AdamW and a one-cycle learning rate; print each epoch's loss.
+
+    Each step takes a shuffled batch of the `size` samples' indices; `batch_loss` maps
+    them to the batch's loss.
+    """
+    steps = epochs * ((size + BATCH - 1) // BATCH)
+    optimiser = torch.optim.AdamW(net.parameters(), lr=3e-3, weight_decay=1e-4)
+    schedule = torch.optim.lr_scheduler.OneCycleLR(optimiser, max_lr=3e-3, total_steps=steps)
+    net.train()
+    for epoch in range(epochs):
+        order = torch.randperm(size, generator=generator)
+        total = 0.0
+        for start in range(0, size, BATCH):
+            idx = order[start : start + BATCH]
+            loss = batch_loss(idx)
+            optimiser.zero_grad()
+            torch.autograd.backward(loss)
+            optimiser.step()
+            schedule.step()
+            total += float(loss.detach()) * len(idx)
+        print(f"epoch {epoch + 1}/{epochs} loss {total / size:.4f}", flush=True)
+    return net.eval()
+
+
 def train(frames: FrameSet, *, epochs: int, seed: int = 0) -> KitchenNet:
-    """Fit the multi-head network with AdamW and a one-cycle learning-rate schedule."""
+    """Fit the multi-head network (fixture sigmoids, kettle softmax)."""
     torch.manual_seed(seed)
     generator = torch.Generator().manual_seed(seed)
     net = KitchenNet()
@@ -60,30 +97,19 @@ def train(frames: FrameSet, *, epochs: int, seed: int = 0) -> KitchenNet:
     fixtures = torch.from_numpy(frames.fixtures).float()
     kettle = torch.from_numpy(frames.kettle)
     weights = label_weights(frames)
-    steps = epochs * ((len(frames) + BATCH - 1) // BATCH)
-    optimiser = torch.optim.AdamW(net.parameters(), lr=3e-3, weight_decay=1e-4)
-    schedule = torch.optim.lr_scheduler.OneCycleLR(optimiser, max_lr=3e-3, total_steps=steps)
     ce = nn.CrossEntropyLoss()
-    net.train()
-    for epoch in range(epochs):
-        order = torch.randperm(len(frames), generator=generator)
-        total = 0.0
-        for start in range(0, len(frames), BATCH):
-            idx = order[start : start + BATCH]
-            fix_logits, kettle_logits = net(
-                augment(overview[idx], generator), augment(wrist[idx], generator)
-            )
-            bce = nn.functional.binary_cross_entropy_with_logits(
-                fix_logits, fixtures[idx], weight=weights[idx]
-            )
-            loss = bce + ce(kettle_logits, kettle[idx])
-            optimiser.zero_grad()
-            loss.backward()
-            optimiser.step()
-            schedule.step()
-            total += float(loss.detach()) * len(idx)
-        print(f"epoch {epoch + 1}/{epochs} loss {total / len(frames):.4f}", flush=True)
-    return net.eval()
+
+    def batch_loss(idx: torch.Tensor) -> torch.Tensor:
+        fix_logits, kettle_logits = net(
+            augment(overview[idx], generator), augment(wrist[idx], generator)
+        )
+        bce = nn.functional.binary_cross_entropy_with_logits(
+            fix_logits, fixtures[idx], weight=weights[idx]
+        )
+        loss: torch.Tensor = bce + ce(kettle_logits, kettle[idx])
+        return loss
+
+    return fit(net, len(frames), epochs=epochs, generator=generator, batch_loss=batch_loss)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -111,37 +137,54 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def check_seeds(parser: argparse.ArgumentParser, seeds: int) -> None:
+    """Refuse training seeds that would reach the held-out ones."""
+    if not 0 < seeds <= FIRST_HELD_OUT_SEED:
+        parser.error(
+            f"--seeds {seeds}: training seeds are 0..N-1 and must stay below the "
+            f"held-out seeds, so N must be in 1..{FIRST_HELD_OUT_SEED}"
+        )
+
+
+def cached(cache: Path | None, render: Callable[[], FrameSet]) -> FrameSet:
+    """The frames in `cache` if it exists, else rendered (and written there if given)."""
+    if cache is not None and cache.exists():
+        return load(str(cache))
+    frames = render()
+    if cache is not None:
+        save(frames, str(cache))
+    return frames
+
+
+def save_weights(net: nn.Module, out: Path, since: float) -> None:
+    """Write the trained weights and say how long training took."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    torch.save(net.state_dict(), out)
+    print(f"trained in {time.monotonic() - since:.0f} s; weights at {out}", flush=True)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Render (or load a cached) data set, train, and save the weights."""
     parser = build_parser()
     args = parser.parse_args(argv)
-    if not 0 < args.seeds <= FIRST_HELD_OUT_SEED:
-        parser.error(
-            f"--seeds {args.seeds}: training seeds are 0..N-1 and must stay below the "
-            f"held-out seeds, so N must be in 1..{FIRST_HELD_OUT_SEED}"
-        )
+    check_seeds(parser, args.seeds)
     torch.set_num_threads(args.threads)
     started = time.monotonic()
-    if args.cache is not None and args.cache.exists():
-        frames = load(str(args.cache))
-    else:
-        frames = render_frames(
+    frames = cached(
+        args.cache,
+        lambda: render_frames(
             range(args.seeds),
             states_per_seed=args.states_per_seed,
             held_every=3,
             held_variants=8,
             near_kettle=args.near_kettle,
             kettle_edge=args.kettle_edge,
-        )
-        if args.cache is not None:
-            save(frames, str(args.cache))
+        ),
+    )
     rendered = time.monotonic()
     print(f"{len(frames)} frames ready in {rendered - started:.0f} s", flush=True)
     print(f"kettle classes: {np.bincount(frames.kettle, minlength=6).tolist()}", flush=True)
-    net = train(frames, epochs=args.epochs)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    torch.save(net.state_dict(), args.out)
-    print(f"trained in {time.monotonic() - rendered:.0f} s; weights at {args.out}", flush=True)
+    save_weights(train(frames, epochs=args.epochs), args.out, rendered)
     write_classical(args.classical_out or args.out.with_name("classical.npz"))
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -13,15 +12,6 @@ from skills.perception.labels import HOLDING, ON_ATOMS
 
 if TYPE_CHECKING:
     from embodiments.franka_kitchen.env import FrankaKitchen
-
-
-@pytest.fixture(scope="module")
-def kitchen() -> Iterator[FrankaKitchen]:
-    from embodiments.franka_kitchen.env import FrankaKitchen  # noqa: PLC0415
-
-    env = FrankaKitchen()
-    yield env
-    env.close()
 
 
 def _posed(kitchen: FrankaKitchen, mode: str) -> frozenset[Atom]:
@@ -96,3 +86,26 @@ def test_off_centre_kettles_are_labelled_by_distance_never_near_the_radius(
         labels.append(on)
     assert any(labels)
     assert not all(labels)  # both sides of the radius
+
+
+def test_the_detector_trains_on_a_tiny_set_and_outputs_every_head() -> None:
+    import torch  # noqa: PLC0415
+
+    from skills.perception.dataset import FrameSet  # noqa: PLC0415
+    from skills.perception.labels import FIXTURE_ATOMS, KETTLE_CLASSES  # noqa: PLC0415
+    from skills.perception.learned import to_tensor  # noqa: PLC0415
+    from skills.perception.train import train  # noqa: PLC0415
+
+    rng = np.random.default_rng(0)
+    frames = FrameSet(
+        overview=rng.integers(0, 255, (6, 128, 128, 3), dtype=np.uint8),
+        wrist=rng.integers(0, 255, (6, 64, 64, 3), dtype=np.uint8),
+        fixtures=rng.integers(0, 2, (6, len(FIXTURE_ATOMS)), dtype=np.uint8),
+        kettle=rng.integers(0, len(KETTLE_CLASSES), 6),
+    )
+    net = train(frames, epochs=1)
+    assert not net.training
+    with torch.inference_mode():
+        fixtures, kettle = net(to_tensor(frames.overview), to_tensor(frames.wrist))
+    assert fixtures.shape == (6, len(FIXTURE_ATOMS))
+    assert kettle.shape == (6, len(KETTLE_CLASSES))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -10,7 +9,9 @@ import numpy as np
 import pytest
 
 from embodiments.scene import Atom
+from skills.perception.dataset import FrameSet
 from skills.perception.knob_look import KNOB_ATOMS, KnobLook, KnobReader, look_frame
+from skills.perception.learned import to_tensor
 from skills.perception.testing import fake_frame
 
 if TYPE_CHECKING:
@@ -18,15 +19,6 @@ if TYPE_CHECKING:
 
 UNSEEN_SEEDS = (20_011, 20_012, 20_013, 20_014)
 TOP_LEFT = Atom("turned_on", ("top_left_burner",))
-
-
-@pytest.fixture(scope="module")
-def kitchen() -> Iterator[FrankaKitchen]:
-    from embodiments.franka_kitchen.env import FrankaKitchen  # noqa: PLC0415
-
-    env = FrankaKitchen()
-    yield env
-    env.close()
 
 
 @pytest.fixture(scope="module")
@@ -116,3 +108,38 @@ def test_after_a_real_move_the_reader_reads_every_knob(
     found = reader.detect(kitchen.observe().frames)
     assert {k: e.value for k, e in found.items()} == {str(a): a in truth for a in KNOB_ATOMS}
     assert min(e.confidence for e in found.values()) > 0.9
+
+
+def _tiny_set(look: bool) -> FrameSet:
+    rng = np.random.default_rng(0)
+    return FrameSet(
+        overview=np.zeros((4, 8, 8, 3), np.uint8),
+        wrist=np.zeros((4, 8, 8, 3), np.uint8),
+        fixtures=rng.integers(0, 2, (4, 8), dtype=np.uint8),
+        kettle=np.full(4, 5),
+        look=rng.integers(0, 255, (4, 128, 128, 3), dtype=np.uint8) if look else None,
+    )
+
+
+def test_training_needs_look_frames_and_yields_four_knob_logits() -> None:
+    from skills.perception.knob_train import train  # noqa: PLC0415
+
+    with pytest.raises(ValueError, match="no knob-look frames"):
+        train(_tiny_set(look=False), epochs=1)
+    net = train(_tiny_set(look=True), epochs=1)
+    assert net(to_tensor(_tiny_set(look=True).look)).shape == (4, len(KNOB_ATOMS))
+
+
+def test_the_training_command_refuses_held_out_seeds_and_trains_from_a_cache(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from skills.perception.dataset import save  # noqa: PLC0415
+    from skills.perception.knob_train import main  # noqa: PLC0415
+
+    with pytest.raises(SystemExit):
+        main(["--out", str(tmp_path / "x.pt"), "--seeds", "10001"])
+    assert "must stay below the held-out seeds" in capsys.readouterr().err
+    cache = tmp_path / "set.npz"
+    save(_tiny_set(look=True), str(cache))
+    main(["--out", str(tmp_path / "k.pt"), "--cache", str(cache), "--epochs", "1"])
+    assert KnobReader.load(tmp_path / "k.pt").atoms() == KNOB_ATOMS

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 import pytest
@@ -21,15 +20,6 @@ if TYPE_CHECKING:
 pytestmark = [pytest.mark.sim, pytest.mark.slow]
 
 UNSEEN_SEEDS = (20_001, 20_002, 20_003, 20_004, 20_005, 20_006)
-
-
-@pytest.fixture(scope="module")
-def kitchen() -> Iterator[FrankaKitchen]:
-    from embodiments.franka_kitchen.env import FrankaKitchen  # noqa: PLC0415
-
-    env = FrankaKitchen()
-    yield env
-    env.close()
 
 
 @pytest.fixture(scope="module")
