@@ -151,7 +151,10 @@ def resume_run(
         else:
             embodiment.reset(config.seed)
     with StepLog.open(config.runs_dir, run_id, durability="motion") as steplog:
-        if not saved.next:
+        # Ended: no node to run and none half-done. A process killed after a node's writes
+        # were saved but before the checkpoint after it also shows no next node; its
+        # finished task is listed, and streaming on applies its writes and continues.
+        if not saved.next and not saved.tasks:
             embodiment.close()
             return report_from(values, embodiment, steplog, wall_s=0.0)
         return _drive(None, config, embodiment, steplog, _Hooks(operator, progress, overrides))

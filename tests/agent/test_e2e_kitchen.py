@@ -144,7 +144,7 @@ def test_a_killed_run_resumes_without_repeating_finished_steps(tmp_path, script)
     before = [b for b in bodies(paths) if b.kind == "skill_start"]
     resumed = steward("resume", paths.run_id, "--json", home=tmp_path)
     out, err = resumed.communicate(timeout=300)
-    assert resumed.returncode == 0, err[-3000:]
+    assert resumed.returncode == 0, err[-3000:] + out[-3000:]
     result = json.loads(out)
     assert result["outcome"] == "done", result["reason"]
     starts = [b for b in bodies(paths) if b.kind == "skill_start"]
@@ -177,7 +177,7 @@ def test_ctrl_c_stops_the_robot_logs_it_and_the_run_resumes(tmp_path, script):
     assert (ends[-2].status, ends[-1].status) == ("cancelled", "stopped")
     resumed = steward("resume", paths.run_id, "--json", home=tmp_path)
     out, err = resumed.communicate(timeout=300)
-    assert resumed.returncode == 0, err[-3000:]
+    assert resumed.returncode == 0, err[-3000:] + out[-3000:]
     assert json.loads(out)["outcome"] == "done"
 
 

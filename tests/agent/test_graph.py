@@ -340,3 +340,39 @@ def test_a_skill_that_fails_with_a_person_close_is_retried_once_they_leave(fake_
     assert fake_skills.runs.count("open(target=microwave)") == 2
     assert report.replans == 0
     assert report.timings["waiting_for_person"] > 0
+
+
+def test_a_run_killed_between_a_nodes_writes_and_its_checkpoint_resumes(
+    fake_run, fake_skills, fake_config, planner_script, monkeypatch
+):
+    """The last save holds a finished node's writes but no checkpoint after it: LangGraph
+    then reports no next node, though the run had not ended. Resume goes on from there."""
+    from langgraph.checkpoint.sqlite import SqliteSaver  # noqa: PLC0415
+
+    put, put_writes = SqliteSaver.put, SqliteSaver.put_writes
+    saves = {"checkpoints": 0, "dead": False}
+
+    def dying_put(self, config, *args, **kwargs):
+        if saves["dead"]:
+            return config
+        saves["checkpoints"] += 1
+        return put(self, config, *args, **kwargs)
+
+    def dying_put_writes(self, *args, **kwargs):
+        if not saves["dead"]:
+            put_writes(self, *args, **kwargs)
+            # the process "dies" after the writes of the node run after the 5th checkpoint
+            saves["dead"] = saves["checkpoints"] >= 5
+
+    monkeypatch.setattr(SqliteSaver, "put", dying_put)
+    monkeypatch.setattr(SqliteSaver, "put_writes", dying_put_writes)
+    fake_run(GOAL, run_id="killed-3")
+    monkeypatch.undo()
+    fresh = make_fake(image_size_px=128, randomize=False)
+    report = resume_run(
+        "killed-3",
+        home=fake_config,
+        overrides=Overrides(embodiment=fresh, planner=ScriptedPlanner(load_script(planner_script))),
+    )
+    assert report.outcome.status == "done", report.outcome.reason
+    assert intact(report)
