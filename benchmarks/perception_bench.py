@@ -66,6 +66,8 @@ def with_looks(
     """The estimates after the closer looks the policy takes; how many, ms per look frame.
 
     A look is taken where the hand is empty and a knob is below the look's confidence.
+    "Hand empty" comes from the state's label here (not holding the kettle); the agent
+    reads it from the gripper's opening.
     """
     if frames.look is None:
         msg = "the held-out set has no knob-look frames; render it again (drop --cache)"
@@ -180,8 +182,7 @@ def main() -> None:
         f"Knob look: {looks} of {len(frames)} states ({100 * looks / len(frames):.1f}%) had a "
         f"knob the learned detector was less than {LOOK_CONFIDENCE:.0%} sure of with the hand "
         f"empty; reading the look frame took {look_ms:.2f} ms. Not counted: the arm's move "
-        "to the posture (`skills/kitchen/look.py`; 17-81 control ticks of 0.08 s from the "
-        "poses tried, about 0.05-0.2 s to simulate here).",
+        "to the posture (`skills/kitchen/look.py`).",
     ]
     if args.off_centre:
         seeds = range(FIRST_SEED, FIRST_SEED + args.seeds)

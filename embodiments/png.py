@@ -64,6 +64,18 @@ def _encode(frame: Frame) -> bytes:
     return bytes(buf.tobytes())
 
 
+def is_image(frame: object) -> bool:
+    """Whether `frame` is an H x W x 3 uint8 array: what PNG can hold, good pixels or bad."""
+    return (
+        isinstance(frame, np.ndarray)
+        and frame.dtype == np.uint8
+        and frame.ndim == 3
+        and frame.shape[2] == 3
+        and frame.shape[0] > 0
+        and frame.shape[1] > 0
+    )
+
+
 def png_bytes(frame: Frame) -> bytes:
     """PNG bytes of an H x W x 3 RGB uint8 frame (cached for recently seen pixels)."""
     key = _pixels_key(frame)

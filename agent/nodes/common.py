@@ -12,6 +12,7 @@ from langgraph.runtime import Runtime
 from agent.context import RunContext
 from agent.state import AgentState, SceneView
 from embodiments.base import Frame
+from embodiments.png import is_image
 from embodiments.scene import Atom
 from planner.types import Step
 from safety.steplog.records import FrameRef, RecordBody
@@ -55,10 +56,14 @@ def executed_steps(state: AgentState) -> tuple[Step, ...]:
 
 
 def store_frames(runtime: Ctx, frames: Mapping[str, Frame]) -> tuple[FrameRef, ...]:
-    """Put frames in the run's frame store (its time counts as logging)."""
+    """Put the frames that are images in the run's frame store (its time counts as logging).
+
+    A frame of the wrong type (a camera driver gone wrong) cannot be stored as PNG; the
+    frame checks report it by camera, and the record cites the frames that could be kept.
+    """
     ctx = runtime.context
     started = time.perf_counter()
-    refs = ctx.log.put_frames(frames)
+    refs = ctx.log.put_frames({camera: f for camera, f in frames.items() if is_image(f)})
     ctx.log_seconds += time.perf_counter() - started
     return refs
 

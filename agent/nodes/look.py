@@ -50,18 +50,16 @@ def look_closer(
         ),
     )
     moved = looker.move(ctx.robot, ctx.cancel)
+    reached = moved.succeeded
     observation = ctx.latest = ctx.robot.observe()
-    problems = check_frames(observation.frames) if moved.succeeded else ()
-    found = (
-        looker.reader.detect(observation.frames, wanted) if moved.succeeded and not problems else {}
-    )
+    problems = check_frames(observation.frames) if reached else ()
+    found = looker.reader.detect(observation.frames, wanted) if reached and not problems else {}
     message = moved.message if not problems else "; ".join(str(p) for p in problems)
     seen = tuple(
         PredicateCheck(literal=key, holds=e.value, confidence=e.confidence)
         for key, e in found.items()
     )
     frames = store_frames(runtime, observation.frames)
-    reached = moved.succeeded
     record(
         runtime,
         LookResultRecord(
@@ -77,7 +75,7 @@ def look_closer(
         "agent.look",
         look=looker.name,
         step=step,
-        reached=moved.succeeded,
+        reached=reached,
         seen={key: (e.value, round(e.confidence, 3)) for key, e in found.items()},
     )
     return Look(index, frame_hashes(observation), tuple(problems), tuple(found.values()))

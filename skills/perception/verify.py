@@ -17,7 +17,7 @@ from typing import Literal
 import numpy as np
 
 from embodiments.base import Observation
-from embodiments.png import png_sha256
+from embodiments.png import is_image, png_sha256
 from skills.perception.base import Detector, PredicateEstimate
 from skills.perception.frames import FrameProblem, check_frames
 from skills.predicates import GroundLiteral
@@ -87,9 +87,7 @@ class Verification:
 def frame_hashes(observation: Observation) -> tuple[tuple[str, str], ...]:
     """Hashes of every frame that is an image at all (bad ones too: they are evidence)."""
     return tuple(
-        (cam, png_sha256(f))
-        for cam, f in sorted(observation.frames.items())
-        if isinstance(f, np.ndarray) and f.dtype == np.uint8 and f.ndim == 3
+        (cam, png_sha256(f)) for cam, f in sorted(observation.frames.items()) if is_image(f)
     )
 
 

@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
+
+import numpy as np
+import pytest
+
 from agent.testing import logged
+from embodiments.base import Observation
 from embodiments.scene import Atom
+from embodiments.testing import FakeConfig, FakeEmbodiment
 from safety.steplog.records import LookRecord, LookResultRecord, VerificationRecord
 from skills.perception.testing import FakeDetector, FakeLook
 
@@ -65,3 +72,35 @@ def test_no_look_when_the_usual_view_is_sure(fake_run, fake_skills):
     assert report.outcome.status == "done", report.outcome.reason
     assert look.moves == 0
     assert "look" not in [b.kind for b in logged(report)]
+
+
+class FloatWrist(FakeEmbodiment):
+    """A camera driver gone wrong: after step 1 starts, the wrist frame arrives as floats."""
+
+    corrupt = False
+
+    def observe(self) -> Observation:
+        seen = super().observe()
+        if not self.corrupt:
+            return seen
+        frames = {**seen.frames, "wrist": seen.frames["wrist"].astype(np.float32)}
+        return dataclasses.replace(seen, frames=frames)
+
+
+class CorruptAt:
+    def __init__(self, robot: FloatWrist) -> None:
+        self.robot = robot
+
+    def on_step_start(self, step_no: int, step: object) -> None:
+        del step_no, step
+        self.robot.corrupt = True
+
+
+@pytest.mark.parametrize("look", [False, True])
+def test_a_frame_of_the_wrong_type_fails_the_run_by_name_not_by_crash(fake_run, look):
+    robot = FloatWrist(FakeConfig(image_size_px=128, randomize=False))
+    report = fake_run(
+        GOAL, robot=robot, listeners=(CorruptAt(robot),), look=light_look(True) if look else None
+    )
+    assert report.outcome.status == "failed"
+    assert "wrist: wrong_type" in report.outcome.reason

@@ -63,3 +63,18 @@ def test_the_cache_keeps_only_the_latest_frames(counted: list[tuple[int, ...]]) 
 def test_bytes_that_are_not_a_png_name_the_problem() -> None:
     with pytest.raises(png.PngError, match="not a PNG"):
         png.decode_png(b"not an image")
+
+
+@pytest.mark.parametrize(
+    ("frame", "image"),
+    [
+        (np.zeros((4, 5, 3), np.uint8), True),  # black, but PNG holds it
+        (np.zeros((4, 5, 3), np.float32), False),
+        (np.zeros((4, 5), np.uint8), False),
+        (np.zeros((4, 5, 4), np.uint8), False),
+        (np.zeros((0, 5, 3), np.uint8), False),
+        (None, False),
+    ],
+)
+def test_is_image_accepts_exactly_what_png_can_hold(frame: object, image: bool) -> None:
+    assert png.is_image(frame) is image
