@@ -23,6 +23,14 @@ def kinds(report):
     return [body.kind for body in logged(report)]
 
 
+def resume_fresh(run_id, config, planner_script):
+    """Resume `run_id` in a new fake world (as a restarted process would); (report, world)."""
+    fresh = make_fake(image_size_px=128, randomize=False)
+    planner = ScriptedPlanner(load_script(planner_script))
+    report = resume_run(run_id, home=config, overrides=Overrides(embodiment=fresh, planner=planner))
+    return report, fresh
+
+
 def intact(report):
     """Whether `steward audit verify` would pass the run's log."""
     return verify_run(report.log_root, report.run_id).passed()
@@ -150,12 +158,7 @@ def test_a_crashed_run_resumes_without_repeating_finished_steps(
         fake_run(GOAL, robot=robot, run_id="crash-1", listeners=(CrashAt(2),))
     assert fake_skills.runs == ["open(target=microwave)"]
     snapshot = robot.snapshot()
-    fresh = make_fake(image_size_px=128, randomize=False)
-    report = resume_run(
-        "crash-1",
-        home=fake_config,
-        overrides=Overrides(embodiment=fresh, planner=ScriptedPlanner(load_script(planner_script))),
-    )
+    report, fresh = resume_fresh("crash-1", fake_config, planner_script)
     assert report.outcome.status == "done", report.outcome.reason
     assert fake_skills.runs == ["open(target=microwave)", "turn_on(target=light)"]
     assert "open(microwave)" in {str(a) for a in fresh.scene_truth().atoms}
@@ -171,12 +174,7 @@ def test_a_skill_the_log_shows_finished_is_not_run_again_on_resume(
     # As if the process died after step 2's skill ended but before the checkpoint did.
     with StepLog.open(fake_config.runs_dir, "crash-2") as steplog:
         steplog.append(SkillEndRecord(step=2, skill="turn_on", status="succeeded", duration_s=1.0))
-    fresh = make_fake(image_size_px=128, randomize=False)
-    report = resume_run(
-        "crash-2",
-        home=fake_config,
-        overrides=Overrides(embodiment=fresh, planner=ScriptedPlanner(load_script(planner_script))),
-    )
+    report, _ = resume_fresh("crash-2", fake_config, planner_script)
     second = next(s for s in report.steps if s.step_no == 2)
     assert (second.skill_status, second.verified) == ("succeeded", False)
     # the fresh world never saw that motion: verify says so, and the agent replans
@@ -368,11 +366,6 @@ def test_a_run_killed_between_a_nodes_writes_and_its_checkpoint_resumes(
     monkeypatch.setattr(SqliteSaver, "put_writes", dying_put_writes)
     fake_run(GOAL, run_id="killed-3")
     monkeypatch.undo()
-    fresh = make_fake(image_size_px=128, randomize=False)
-    report = resume_run(
-        "killed-3",
-        home=fake_config,
-        overrides=Overrides(embodiment=fresh, planner=ScriptedPlanner(load_script(planner_script))),
-    )
+    report, _ = resume_fresh("killed-3", fake_config, planner_script)
     assert report.outcome.status == "done", report.outcome.reason
     assert intact(report)
