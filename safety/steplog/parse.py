@@ -159,6 +159,8 @@ def read_head(path: Path) -> TreeHead | str | None:
         data = path.read_bytes()
     except FileNotFoundError:
         return None
+    if not data.strip():  # created, and the writer was killed before its first write
+        return None
     try:
         return TreeHead.model_validate(parse_strict(data))
     except CanonicalJsonError as exc:

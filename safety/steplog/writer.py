@@ -1,16 +1,17 @@
 """The append-only step-log writer.
 
 Each `append` writes one canonical JSON line, flushes it to the OS and rewrites the tree
-head, so a killed process loses at most the record it was writing. With the default
+head in place (`HeadFile`), so a killed process loses at most the record it was writing
+and leaves the head at most one record behind, which reopening repairs. With the default
 `durability="record"` every record, frame and head is also fsynced before it returns.
-With `durability="motion"` (what the agent uses, one fsync per step) the log is fsynced
-at the barriers that matter: the goal, before the robot moves (`skill_start` or `look`,
-which also make the previous step's outcome durable) and a person's approval, and the
-head is rewritten there; frames and the head are fsynced on close. A power cut can then lose
-the records after the last barrier, and frames of the run in progress (`steward audit
-verify` names any that are missing). Reopening a run
-checks the tail against the tree head and continues the sequence; bytes a killed writer
-left after the last newline are moved to a side file and noted in a `recovery` record.
+With `durability="motion"` (what the agent uses, one fsync per step) the log and the head
+are fsynced at the barriers that matter: the goal, before the robot moves (`skill_start`
+or `look`, which also make the previous step's outcome durable) and a person's approval;
+frames are fsynced on close. A power cut can then lose the records after the last
+barrier, and frames of the run in progress (`steward audit verify` names any that are
+missing). Reopening a run checks the tail against the tree head and continues the
+sequence; bytes a killed writer left after the last newline are moved to a side file and
+noted in a `recovery` record.
 """
 
 from __future__ import annotations
@@ -46,7 +47,14 @@ from safety.steplog.records import (
     TreeHead,
     make_record,
 )
-from safety.steplog.storage import RunPaths, check_run_id, fsync_dir, new_run_id, write_atomic
+from safety.steplog.storage import (
+    HeadFile,
+    RunPaths,
+    check_run_id,
+    fsync_dir,
+    new_run_id,
+    write_atomic,
+)
 
 Clock = Callable[[], datetime]
 Durability = Literal["record", "motion"]
@@ -130,6 +138,7 @@ class StepLog:
         self.ended_before: dict[int, SkillEndRecord] = {}
         """Steps whose skill had finished (succeeded or failed) when the log was reopened."""
         self._fh = handle
+        self._head = HeadFile(paths.head)
         self._clock = clock
         self._tree = MerkleAccumulator(leaves)
         self._last_hash = leaves[-1].hex() if leaves else GENESIS_HASH
@@ -153,6 +162,7 @@ class StepLog:
             handle.close()
             msg = f"run {paths.run_id!r} is open for writing in another process"
             raise RunLockedError(msg) from None
+        log: Self | None = None
         try:
             parsed = parse_log(paths.log)
             head_behind = _check_tail(paths, parsed)
@@ -161,6 +171,8 @@ class StepLog:
             if parsed.fragment or head_behind:
                 log.recovery = log._recover(parsed, head_behind)
         except BaseException:
+            if log is not None:
+                log._head.close()
             handle.close()
             raise
         return log
@@ -212,8 +224,9 @@ class StepLog:
         entry = LogEntry(record, raw)
         self._tree.append(bytes.fromhex(entry.hash))
         self._last_hash = entry.hash
-        if barrier:  # between barriers the head may lag: reopening rebuilds it from the log
-            self._write_head(durable=every)
+        # After every record: a kill leaves the head at most one record behind, which
+        # reopening repairs. Durable with the record at a barrier.
+        self._write_head(durable=barrier)
         return entry
 
     def close(self) -> None:
@@ -222,6 +235,7 @@ class StepLog:
             self.frames.sync()
             os.fsync(self._fh.fileno())
             self._write_head(durable=True)
+            self._head.close()
             self._fh.close()
 
     def __enter__(self) -> Self:
@@ -244,9 +258,7 @@ class StepLog:
             last_hash=self._last_hash,
             time=self._clock(),
         )
-        write_atomic(
-            self.paths.head, canonical_bytes(head.model_dump(mode="json")), durable=durable
-        )
+        self._head.write(canonical_bytes(head.model_dump(mode="json")), durable=durable)
 
     def _recover(self, parsed: ParsedLog, head_behind: bool) -> RecoveryRecord:
         """Set aside a killed writer's partial line, repair the head, and say so in the log."""

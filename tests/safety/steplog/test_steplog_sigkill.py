@@ -9,6 +9,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from safety.steplog.findings import FindingKind as K
 from safety.steplog.parse import parse_log
 from safety.steplog.records import OutcomeRecord
@@ -16,24 +18,27 @@ from safety.steplog.storage import RunPaths
 from safety.steplog.verify import verify_paths
 from safety.steplog.writer import StepLog
 
-# Appends goal records (and now and then a verification with a frame) until killed; it
-# stops by itself after 20 s so a failed test never leaves it running.
+# Appends records until killed: a goal (a barrier in "motion" durability) now and then,
+# a verification with a frame every tenth, outcomes otherwise (no barrier). It stops by
+# itself after 20 s so a failed test never leaves it running.
 WRITER = """
 import sys, time
 import numpy as np
 from pathlib import Path
-from safety.steplog.records import GoalRecord, VerificationRecord
+from safety.steplog.records import GoalRecord, OutcomeRecord, VerificationRecord
 from safety.steplog.writer import StepLog
 
-log = StepLog.open(Path(sys.argv[1]), "killed")
+log = StepLog.open(Path(sys.argv[1]), "killed", durability=sys.argv[2])
 end = time.monotonic() + 20
 i = 0
 while time.monotonic() < end:
     if i % 10 == 9:
         refs = log.put_frames({"cam": np.full((16, 16, 3), i % 256, np.uint8)})
         log.append(VerificationRecord(step=i, success=True, confidence=0.5, frames_after=refs))
-    else:
+    elif i % 25 == 0:
         log.append(GoalRecord(text="x" * 2000 + str(i)))
+    else:
+        log.append(OutcomeRecord(status="done", reason="y" * 2000 + str(i)))
     i += 1
 """
 
@@ -47,9 +52,11 @@ def _wait_for_records(log: Path, count: int, timeout_s: float) -> None:
     raise AssertionError(f"the writer did not reach {count} records in {timeout_s} s")
 
 
-def test_sigkill_then_verify_then_reopen(tmp_path: Path) -> None:
+@pytest.mark.parametrize("durability", ["record", "motion"])
+def test_sigkill_then_verify_then_reopen(tmp_path: Path, durability: str) -> None:
+    """In "motion" durability too: the head follows every record, fsynced or not."""
     paths = RunPaths(tmp_path, "killed")
-    child = subprocess.Popen([sys.executable, "-c", WRITER, str(tmp_path)])
+    child = subprocess.Popen([sys.executable, "-c", WRITER, str(tmp_path), durability])
     try:
         _wait_for_records(paths.log, 60, timeout_s=30)
         os.kill(child.pid, signal.SIGKILL)

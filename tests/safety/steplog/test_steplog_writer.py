@@ -11,7 +11,7 @@ import pytest
 from safety.steplog.errors import FrameError, RecordError, RunLockedError, StepLogCorruptError
 from safety.steplog.frames import decode_png, encode_png
 from safety.steplog.merkle import root_hash
-from safety.steplog.parse import parse_log
+from safety.steplog.parse import parse_log, read_head
 from safety.steplog.records import (
     GENESIS_HASH,
     FrameRef,
@@ -22,7 +22,7 @@ from safety.steplog.records import (
     RecoveryRecord,
     VerificationRecord,
 )
-from safety.steplog.storage import RunPaths
+from safety.steplog.storage import HeadFile, RunPaths
 from safety.steplog.verify import verify_paths
 from safety.steplog.writer import StepLog
 
@@ -174,7 +174,23 @@ def test_motion_durability_fsyncs_before_a_closer_look_moves_the_arm(
         log.append(OutcomeRecord(status="done"))
         assert synced == []
         log.append(LookRecord(step=2, look="knob_look", atoms=("turned_on(light)",)))
-        assert len(synced) == 1
+        assert log._fh.fileno() in synced  # the record; the head covering it too
+        count = len(synced)
         log.append(LookResultRecord(step=2, look="knob_look", reached=True))
-        assert len(synced) == 1
+        assert len(synced) == count
         monkeypatch.undo()
+
+
+def test_a_head_that_got_shorter_is_padded_and_still_reads(tmp_path: Path) -> None:
+    """The head is rewritten in place: a shorter one must not leave old bytes after it."""
+    head = HeadFile(tmp_path / "head.json")
+    head.write(b'{"a":"' + b"x" * 50 + b'"}', durable=False)
+    head.write(b'{"a":1}', durable=True)
+    head.close()
+    assert json.loads((tmp_path / "head.json").read_bytes()) == {"a": 1}
+
+
+def test_an_empty_head_file_reads_as_no_head(tmp_path: Path) -> None:
+    """A writer killed between creating the head and its first write leaves it empty."""
+    (tmp_path / "head.json").write_bytes(b"")
+    assert read_head(tmp_path / "head.json") is None
