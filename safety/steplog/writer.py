@@ -4,10 +4,10 @@ Each `append` writes one canonical JSON line, flushes it to the OS and rewrites 
 head in place (`HeadFile`), so a killed process loses at most the record it was writing
 and leaves the head at most one record behind, which reopening repairs. With the default
 `durability="record"` every record, frame and head is also fsynced before it returns.
-With `durability="motion"` (what the agent uses, one fsync per step) the log and the head
-are fsynced at the barriers that matter: the goal, before the robot moves (`skill_start`
-or `look`, which also make the previous step's outcome durable) and a person's approval;
-frames are fsynced on close. A power cut can then lose the records after the last
+With `durability="motion"` (what the agent uses, one fsync per step) the log is fsynced
+at the barriers that matter: the goal, before the robot moves (`skill_start` or `look`,
+which also make the previous step's outcome durable) and a person's approval; frames and
+the head are fsynced on close. A power cut can then lose the records after the last
 barrier, and frames of the run in progress (`steward audit verify` names any that are
 missing). Reopening a run checks the tail against the tree head and continues the
 sequence; bytes a killed writer left after the last newline are moved to a side file and
@@ -225,8 +225,8 @@ class StepLog:
         self._tree.append(bytes.fromhex(entry.hash))
         self._last_hash = entry.hash
         # After every record: a kill leaves the head at most one record behind, which
-        # reopening repairs. Durable with the record at a barrier.
-        self._write_head(durable=barrier)
+        # reopening repairs.
+        self._write_head(durable=every)
         return entry
 
     def close(self) -> None:
