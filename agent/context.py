@@ -85,6 +85,8 @@ class RunContext:
     """The last observation, so perceive and verify need not render again."""
     log_seconds: float = 0.0
     """Time spent writing the step log so far (for the time breakdown)."""
+    graph_steps: int = 0
+    """Nodes run so far in this process (LangGraph super-steps; for the time breakdown)."""
 
     @property
     def embodiment(self) -> Embodiment:

@@ -91,6 +91,7 @@ def timed(node: Node, phase: str, route: Router | None = None) -> Callable[..., 
         ctx = runtime.context
         if ctx.cancel.cancelled:
             raise RunStopped(ctx.cancel.reason or "stopped", step_no=state.get("step_no", 0))
+        ctx.graph_steps += 1
         logged = ctx.log_seconds
         started = time.perf_counter()
         update = node(state, runtime=runtime)

@@ -34,6 +34,7 @@ class RunReport:
     replans: int
     wall_s: float
     timings: Mapping[str, float] = field(default_factory=dict)
+    graph_steps: int = 0  # LangGraph super-steps (nodes run) in `wall_s`
     log_root: Path | None = None
     scene_truth: SceneTruth | None = None
 
@@ -98,6 +99,7 @@ def report_from(
     steplog: StepLog,
     *,
     wall_s: float,
+    graph_steps: int = 0,
     stopped: RunStopped | None = None,
 ) -> RunReport:
     """The report from the graph's final state (and the stop, if the operator stopped it)."""
@@ -115,6 +117,7 @@ def report_from(
         replans=int(values.get("replans", 0)),
         wall_s=wall_s,
         timings=dict(values.get("timings", {})),
+        graph_steps=graph_steps,
         log_root=steplog.paths.root,
         scene_truth=_truth(embodiment),
     )

@@ -228,11 +228,18 @@ def _drive(
         log.warning("agent.stopped", reason=stop.reason, step=stop.step_no)
         values = graph.get_state(thread).values
         report = report_from(
-            values, embodiment, steplog, wall_s=time.perf_counter() - started, stopped=stop
+            values,
+            embodiment,
+            steplog,
+            wall_s=time.perf_counter() - started,
+            graph_steps=ctx.graph_steps,
+            stopped=stop,
         )
     else:  # the stream's last "values" chunk is the state the graph ended with
         wall_s = time.perf_counter() - started
-        report = report_from(streamed.values, embodiment, steplog, wall_s=wall_s)
+        report = report_from(
+            streamed.values, embodiment, steplog, wall_s=wall_s, graph_steps=ctx.graph_steps
+        )
     finally:
         saver.conn.close()
     embodiment.close()

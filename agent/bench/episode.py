@@ -76,6 +76,7 @@ class EpisodeResult(BaseModel):
     plans: int
     replans: int
     steps: int
+    graph_steps: int = 0  # nodes run (LangGraph super-steps); 0 in results saved before 2026-11-28
     wall_s: float
     timings_s: dict[str, float]
     harness_s: float
@@ -194,6 +195,7 @@ class Worker:
             plans=report.plans,
             replans=report.replans,
             steps=len(report.steps),
+            graph_steps=report.graph_steps,
             wall_s=report.wall_s,
             timings_s=dict(report.timings),
             harness_s=recorder.seconds,

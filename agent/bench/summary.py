@@ -25,11 +25,16 @@ OVERHEAD_PARTS = ("logging", "orchestration")
 
 @dataclass(frozen=True, slots=True)
 class TimeBreakdown:
-    """Seconds per phase summed over episodes, the steps they ran, and the total wall."""
+    """Seconds per phase summed over episodes, the steps they ran, and the total wall.
+
+    `graph_steps` counts the nodes the graph ran (LangGraph super-steps: perceive,
+    critique, act, verify per step, plus planning, approvals, waits and replans).
+    """
 
     wall_s: float
     steps: int
     phases_s: Mapping[str, float]
+    graph_steps: int = 0
 
     @classmethod
     def of(cls, results: Sequence[EpisodeResult]) -> TimeBreakdown:
@@ -40,6 +45,7 @@ class TimeBreakdown:
         return cls(
             wall_s=sum(r.wall_s for r in results),
             steps=sum(r.steps for r in results),
+            graph_steps=sum(r.graph_steps for r in results),
             phases_s={name: float(totals[name]) for name in (*NODE_PHASES, *OVERHEAD_PARTS)},
         )
 
@@ -66,6 +72,10 @@ class TimeBreakdown:
     def per_step_ms(self, seconds: float) -> float:
         """Milliseconds per step run."""
         return 1000.0 * seconds / max(self.steps, 1)
+
+    def per_graph_step_ms(self, seconds: float) -> float | None:
+        """Milliseconds per node run (None when the results did not count them)."""
+        return 1000.0 * seconds / self.graph_steps if self.graph_steps else None
 
     def share(self, seconds: float) -> float:
         """Fraction of the wall time."""
@@ -185,6 +195,7 @@ def summary_json(summary: ConfigSummary) -> dict[str, object]:
         "time": {
             "wall_s": round(t.wall_s, 3),
             "steps": t.steps,
+            "graph_steps": t.graph_steps,
             "rows": {
                 name.strip(): {
                     "s": round(s, 4),

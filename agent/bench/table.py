@@ -64,7 +64,10 @@ DEFINITIONS = """\
   it holds the replan/finish nodes, the step log's writes (each record appended, fsynced
   before motion, with the frames it cites), and LangGraph's scheduling with its SQLite
   checkpoint per super-step (durability "async": saved in a background thread while the
-  next node runs). Per step = divided by the steps the runs executed.
+  next node runs). Per step = divided by the steps the runs executed (a step: one
+  planned skill, run or stopped); per graph step = divided by the nodes the graph ran
+  (LangGraph super-steps: perceive, critique, act and verify for each step, plus plan,
+  approve, wait and replan where they ran).
 - **Operator**: `resident` approves a step the critic wants approved unless someone
   stands within 1 m of the stove, and answers no questions; `nobody` declines everything.
 - **Perturbations** (one kind per episode, drawn from the episode's seed; the same for
@@ -134,8 +137,11 @@ def _time_table(summaries: Sequence[ConfigSummary]) -> list[str]:
         label = row.strip() if not row.startswith("  ") else "&nbsp;&nbsp;" + row.strip()
         lines.append(f"| {label} | " + " | ".join(cells) + " |")
     lines.append(
-        "| wall (s, steps) | "
-        + " | ".join(f"{s.time.wall_s:.1f} s, {s.time.steps} steps" for s in summaries)
+        "| wall (s, steps, graph steps) | "
+        + " | ".join(
+            f"{s.time.wall_s:.1f} s, {s.time.steps} steps, {s.time.graph_steps or '?'} graph steps"
+            for s in summaries
+        )
         + " |"
     )
     return lines
@@ -164,6 +170,13 @@ def _targets(summaries: Sequence[ConfigSummary]) -> list[str]:
         lines.append(f"| {name} | {measured} | {'yes' if ok else '**no**'} |")
     share = logging / overhead if overhead > 0 else 0.0
     verdict = "dominates" if share > 0.5 else "does not dominate"
+    per_node = t.per_graph_step_ms(overhead)
+    if per_node is not None:
+        lines += [
+            "",
+            f"Per graph step (one node run; {t.graph_steps / max(t.steps, 1):.1f} per step) the "
+            f"orchestration overhead is {per_node:.2f} ms. The target is judged per step.",
+        ]
     lines += [
         "",
         f"The step log (appends with fsync) takes {t.per_step_ms(logging):.1f} ms per step, "
