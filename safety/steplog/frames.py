@@ -40,10 +40,14 @@ def check_frame(frame: Frame) -> None:
 
 
 def encode_png(frame: Frame) -> bytes:
-    """PNG bytes of an H x W x 3 RGB uint8 frame (encoded once per process: `png_bytes`)."""
+    """PNG bytes of an H x W x 3 RGB uint8 frame (encoded once per process: `png.encoded`)."""
+    return _encoded(frame).data
+
+
+def _encoded(frame: Frame) -> png.Encoded:
     check_frame(frame)
     try:
-        return png.png_bytes(frame)
+        return png.encoded(frame)
     except png.PngError as exc:
         raise FrameError(str(exc)) from None
 
@@ -63,21 +67,28 @@ class FrameStore:
         self.directory = directory
         self.durable = durable
         self._unsynced: list[Path] = []
+        self._stored: set[str] = set()  # names this store wrote or found, so no stat again
 
     def path(self, sha256: str) -> Path:
         """Where the frame named `sha256` lives."""
         return self.directory / f"{sha256}.png"
 
+    def holds(self, sha256: str) -> bool:
+        """Whether the frame named `sha256` is in the store."""
+        return sha256 in self._stored or self.path(sha256).is_file()
+
     def put(self, frame: Frame) -> str:
         """Store `frame` (once) and return its SHA-256 name (durable on return if `durable`)."""
-        data = encode_png(frame)
-        digest = sha256_hex(data)
+        data, digest = _encoded(frame)
+        if digest in self._stored:
+            return digest
         target = self.path(digest)
         if not target.exists():
             self.directory.mkdir(parents=True, exist_ok=True)
             write_atomic(target, data, durable=self.durable)
             if not self.durable:
                 self._unsynced.append(target)
+        self._stored.add(digest)
         return digest
 
     def sync(self) -> None:

@@ -201,7 +201,7 @@ class StepLog:
         if self._fh.closed:
             raise RecordError(f"run {self.run_id!r} is closed; reopen it with StepLog.open")
         for ref in body.frame_refs():
-            if not self.frames.path(ref.sha256).is_file():
+            if not self.frames.holds(ref.sha256):
                 msg = f"frame {ref.sha256} ({ref.camera}) is not in the store; put_frames first"
                 raise FrameError(msg)
         record = make_record(

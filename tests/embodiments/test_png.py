@@ -60,6 +60,28 @@ def test_the_cache_keeps_only_the_latest_frames(counted: list[tuple[int, ...]]) 
     assert len(counted) == 4
 
 
+def test_frames_whose_keys_collide_are_still_told_apart(
+    counted: list[tuple[int, ...]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The cache key is a fast non-cryptographic hash: a hit must also match the pixels."""
+    monkeypatch.setattr(png, "_pixels_key", lambda frame: b"same key")
+    black, white = np.zeros((4, 4, 3), np.uint8), np.full((4, 4, 3), 255, np.uint8)
+    assert png.png_sha256(black) != png.png_sha256(white)
+    assert np.array_equal(png.decode_png(png.png_bytes(white)), white)
+    assert len(counted) == 2
+
+
+def test_a_cached_frame_changed_in_place_is_encoded_again(
+    counted: list[tuple[int, ...]],
+) -> None:
+    """The cache keeps its own copy of the pixels, so a reused camera buffer is safe."""
+    frame = np.zeros((4, 4, 3), np.uint8)
+    before = png.png_sha256(frame)
+    frame[0, 0, 0] = 7
+    assert png.png_sha256(frame) != before
+    assert len(counted) == 2
+
+
 def test_bytes_that_are_not_a_png_name_the_problem() -> None:
     with pytest.raises(png.PngError, match="not a PNG"):
         png.decode_png(b"not an image")
