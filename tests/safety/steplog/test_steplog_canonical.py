@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import random
+import string
+
 import pytest
+import rfc8785
 
 from safety.steplog.canonical import (
     CanonicalJsonError,
@@ -80,3 +84,48 @@ def test_is_canonical_spots_reformatted_bytes() -> None:
     assert is_canonical(b'{"a":1,"b":[true]}', {"a": 1, "b": [True]})
     assert not is_canonical(b'{"b":[true],"a":1}', {"a": 1, "b": [True]})
     assert not is_canonical(b'{"a": 1, "b": [true]}', {"a": 1, "b": [True]})
+
+
+def _random_value(rng: random.Random, depth: int = 0) -> object:
+    """A JSON value with the awkward parts: escapes, astral keys, float edge cases."""
+    kind = rng.randrange(9 if depth < 4 else 6)
+    if kind == 0:
+        return rng.choice([None, True, False])
+    if kind == 1:
+        return rng.randint(-(2**53) + 1, 2**53 - 1) if rng.random() < 0.3 else rng.randint(-9, 99)
+    if kind == 2:
+        return rng.uniform(-1, 1) * 10 ** rng.randint(-30, 30)
+    if kind == 3:
+        return rng.choice([0.5, 1e21, 1e20, 1e-6, 1e-7, 5e-324, 1.7976931348623157e308, 100.0])
+    if kind in (4, 5):
+        alphabet = string.printable + "\x00\x1f\x7f\u2028\u20ac\ufb33\U0001f600\"\\"
+        return "".join(rng.choice(alphabet) for _ in range(rng.randrange(12)))
+    if kind == 6:
+        return [_random_value(rng, depth + 1) for _ in range(rng.randrange(5))]
+    if kind == 7:
+        return tuple(_random_value(rng, depth + 1) for _ in range(rng.randrange(3)))
+    keys = ["a", "B", "\r", "\u0080", "\u00f6", "\u20ac", "\U0001f600", "\ufb33", "k1", ""]
+    return {rng.choice(keys): _random_value(rng, depth + 1) for _ in range(rng.randrange(6))}
+
+
+def test_the_fast_encoder_matches_rfc8785_byte_for_byte() -> None:
+    rng = random.Random(8785)
+    for _ in range(5000):
+        value = _random_value(rng)
+        assert canonical_bytes(value) == rfc8785.dumps(value), value  # type: ignore[arg-type]  # random JSON
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ({1: "a"}, "keys must be strings"),
+        ("\ud800", "not valid UTF-8"),
+        (-(2**53), "outside"),
+        ({"a": {1, 2}}, "unsupported type set"),
+    ],
+)
+def test_the_fast_encoder_refuses_what_rfc8785_refuses(value: object, message: str) -> None:
+    with pytest.raises(rfc8785.CanonicalizationError):
+        rfc8785.dumps(value)  # type: ignore[arg-type]  # deliberately not JSON
+    with pytest.raises(CanonicalJsonError, match=message):
+        canonical_bytes(value)  # type: ignore[arg-type]  # deliberately not JSON
