@@ -98,7 +98,7 @@ def _random_value(rng: random.Random, depth: int = 0) -> object:
     if kind == 3:
         return rng.choice([0.5, 1e21, 1e20, 1e-6, 1e-7, 5e-324, 1.7976931348623157e308, 100.0])
     if kind in (4, 5):
-        alphabet = string.printable + "\x00\x1f\x7f\u2028\u20ac\ufb33\U0001f600\"\\"
+        alphabet = string.printable + '\x00\x1f\x7f\u2028\u20ac\ufb33\U0001f600"\\'
         return "".join(rng.choice(alphabet) for _ in range(rng.randrange(12)))
     if kind == 6:
         return [_random_value(rng, depth + 1) for _ in range(rng.randrange(5))]
