@@ -23,7 +23,9 @@ def test_every_route_ends_at_a_node_and_every_node_is_reached() -> None:
 def _runtime() -> Any:
     """The slice of LangGraph's `Runtime` that `timed` reads."""
     return SimpleNamespace(
-        context=SimpleNamespace(cancel=SimpleNamespace(cancelled=False), log_seconds=0.0)
+        context=SimpleNamespace(
+            cancel=SimpleNamespace(cancelled=False), log_seconds=0.0, graph_steps=0
+        )
     )
 
 
