@@ -8,9 +8,12 @@ checkpoint (saved in a background thread: the agent runs with durability "async"
 appends to the step log with one fsync before motion. This script times those parts
 alone, with nodes that do nothing but return an update the size of the agent's (about
 8 KB checkpointed per node), so the numbers say how far below the measured overhead
-(`steward bench`) any tuning can go. The last two rows let each node read 64 MB first,
-as the agent's nodes do (frames, simulation, a CNN): the loop then runs with cold CPU
-caches, which is what it costs between the agent's real nodes.
+(`steward bench`) any tuning can go. Two rows let each node read 64 MB first, as the
+agent's nodes do (frames, simulation, a CNN): the loop then runs with cold CPU caches.
+The last rows run the agent's own state (`AgentState`: its config, a plan, a growing step
+history, a scene and a simulator snapshot) through the same four-node loop, with the
+stock `SqliteSaver` (the whole state in every checkpoint) and with the agent's
+`ChannelSqliteSaver` (a channel's value once per version).
 """
 
 from __future__ import annotations
@@ -33,6 +36,10 @@ from langgraph.graph import END, START, StateGraph
 from langgraph.types import Command
 from numpy.typing import NDArray
 
+from agent.checkpoint import open_checkpointer, serializer
+from agent.config import RunConfig
+from agent.state import AgentState, SceneView, StepOutcome
+from planner.types import Plan, Step
 from safety.steplog.frames import encode_png
 
 NODES_PER_STEP = 4
@@ -88,12 +95,70 @@ def _graph_ms(
 
 
 def _sqlite(directory: Path) -> SqliteSaver:
+    """The stock saver (the whole state in every checkpoint), opened as the agent's is."""
     conn = sqlite3.connect(str(directory / "state.db"), check_same_thread=False)
     conn.execute("PRAGMA journal_mode=WAL")  # as agent.checkpoint opens it
     conn.execute("PRAGMA synchronous=NORMAL")
-    saver = SqliteSaver(conn)
+    saver = SqliteSaver(conn, serde=serializer())
     saver.setup()
     return saver
+
+
+_STOCK = "stock SqliteSaver: whole state per checkpoint"
+_CHANNEL = "agent's ChannelSqliteSaver: values once per version"
+_LOOP = {"perceive": "critique", "critique": "act", "act": "verify", "verify": "perceive"}
+
+
+def _agent_state_ms(steps: int, saver: BaseCheckpointSaver[Any] | None) -> float:
+    """Milliseconds per node of perceive -> critique -> act -> verify on `AgentState`.
+
+    Each node returns what the agent's does (a scene with a 2 KB snapshot, a verdict's
+    step number, a step outcome, a history entry), so each checkpoint carries the agent's
+    config, a plan of `steps` steps and a history that grows by one per step.
+    """
+    step = Step(skill="open", arguments={"target": "microwave"})
+    plan = Plan(goal="open it", steps=(step,) * steps, goal_predicates=("open(microwave)",))
+    scene = SceneView(atoms=("open(microwave)",), confidence={"open(microwave)": 0.9})
+
+    def node(name: str) -> Callable[..., Command[str]]:
+        def run(state: AgentState) -> Command[str]:
+            update: AgentState = {}
+            number = state.get("step_no", 0)
+            if name == "perceive":  # the plan node sets the plan once
+                update = {"scene": scene, "snapshot": bytes(2000)}
+                update.update({} if state.get("plan") else {"plan": plan})
+            elif name == "critique":
+                update = {"step_no": number + 1}
+            elif name == "act":
+                update = {"acted": StepOutcome(step_no=number, step=step, decision="allow")}
+            else:
+                outcome = StepOutcome(step_no=number, step=step, decision="allow", verified=True)
+                update = {"acted": None, "cursor": number, "history": [outcome]}
+            done = name == "verify" and number >= steps
+            return Command(update=update, goto=END if done else _LOOP[name])
+
+        return run
+
+    graph = StateGraph(AgentState)
+    for name, target in _LOOP.items():
+        graph.add_node(name, node(name), destinations=(target, END))
+    graph.add_edge(START, "perceive")
+    compiled = graph.compile(checkpointer=saver)
+    config: Any = {
+        "configurable": {"thread_id": "agent-state"},
+        "recursion_limit": 4 * steps + 10,
+        "max_concurrency": 1,
+    }
+    extra: dict[str, Any] = {} if saver is None else {"durability": "async"}
+    start: AgentState = {"goal": "open it", "run_id": "agent-state", "config": RunConfig()}
+    started = time.perf_counter()
+    for _ in compiled.stream(start, config, stream_mode=["updates", "values"], **extra):
+        pass
+    return (time.perf_counter() - started) / (4 * steps) * 1000
+
+
+def _channel_saver(directory: Path) -> SqliteSaver:
+    return open_checkpointer(directory / "state.db")
 
 
 def _each_ms(repeats: int, work: Callable[[], object]) -> float:
@@ -164,6 +229,18 @@ def main(argv: list[str] | None = None) -> None:
                 )
             finally:
                 saver.conn.close()
+        agent_steps = max(args.steps // 4, 2)
+        rows.append(("AgentState loop, no checkpointer", _agent_state_ms(agent_steps, None)))
+        for label, opener in (
+            (_STOCK, _sqlite),
+            (_CHANNEL, _channel_saver),
+        ):
+            with tempfile.TemporaryDirectory(dir=tmp) as sub:
+                saver = opener(Path(sub))
+                try:
+                    rows.append((f"+ {label} (async)", _agent_state_ms(agent_steps, saver)))
+                finally:
+                    saver.conn.close()
     # A new frame each call: the encoder caches frames it has seen (`embodiments.png`).
     rng = np.random.default_rng(0)
     frames = iter(rng.integers(0, 255, (args.steps, 128, 128, 3), dtype=np.uint8))
@@ -184,7 +261,10 @@ def main(argv: list[str] | None = None) -> None:
         f"{per_step['+ SQLite checkpoints (sync)']:.1f} ms with SQLite saves on the loop's path "
         f"(sync); {per_step['LangGraph, no checkpointer']:.1f} ms when they overlap the next "
         f"node's work, as the agent's async saves do; {cold:.1f} ms with async saves and the "
-        "caches cold after each node's work, as in the agent"
+        "caches cold after each node's work. On the agent's own state: "
+        f"{per_step['AgentState loop, no checkpointer']:.1f} ms with no checkpointer, "
+        f"{per_step[f'+ {_STOCK} (async)']:.1f} ms with the stock saver, "
+        f"{per_step[f'+ {_CHANNEL} (async)']:.1f} ms with the agent's"
     )
 
 
