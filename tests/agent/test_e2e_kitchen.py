@@ -27,6 +27,7 @@ from embodiments.registry import make_embodiment
 from planner.backends.scripted import ScriptedPlanner, load_script
 from safety.steplog.parse import parse_log
 from safety.steplog.storage import RunPaths
+from safety.steplog.writer import BARRIER_KINDS
 
 pytestmark = [pytest.mark.sim, pytest.mark.slow]
 
@@ -82,6 +83,10 @@ def wait_for(paths_of, predicate, proc: subprocess.Popen[str], timeout_s: float 
 
 def step_started(step_no: int):
     return lambda recs: any(b.kind == "skill_start" and b.step == step_no for b in recs)
+
+
+def verified(step_no: int):
+    return lambda recs: any(b.kind == "verification" and b.step == step_no for b in recs)
 
 
 @pytest.mark.llm
@@ -160,6 +165,35 @@ def test_a_killed_run_resumes_without_repeating_finished_steps(tmp_path, script)
         check=False,
     )
     assert verify.returncode == 0, verify.stdout + verify.stderr
+
+
+def test_a_run_killed_between_two_fsyncs_resumes(tmp_path, script):
+    """Killed after a step's verification, before the next motion's fsync: the records
+    since the last barrier are in the log but were never fsynced, and the run reopens
+    (the step log's head follows every record, not only the barriers)."""
+    args = ("run", GOAL, "--planner", "scripted", "--script", str(script), "--seed", "0")
+    proc = steward(*args, "--json", home=tmp_path)
+    for step in (1, 2):  # stop the process right after a verification, check, then kill
+        wait_for(lambda: only_run(tmp_path), verified(step), proc)
+        proc.send_signal(signal.SIGSTOP)
+        if bodies(only_run(tmp_path))[-1].kind not in BARRIER_KINDS:
+            break
+        proc.send_signal(signal.SIGCONT)  # it had reached the next barrier: try the next step
+    else:
+        pytest.fail("the run was never stopped between two barriers")
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    paths = only_run(tmp_path)
+    before = bodies(paths)
+    resumed = steward("resume", paths.run_id, "--json", home=tmp_path)
+    out, err = resumed.communicate(timeout=300)
+    assert resumed.returncode == 0, err[-3000:] + out[-3000:]
+    assert json.loads(out)["outcome"] == "done"
+    after = bodies(paths)
+    assert after[: len(before)] == before  # nothing written before the kill was lost
+    ran_before = {b.step for b in before if b.kind == "skill_start"}
+    ran_again = [b.step for b in after[len(before) :] if b.kind == "skill_start"]
+    assert not ran_before & set(ran_again)  # verified steps did not run again
 
 
 def test_ctrl_c_stops_the_robot_logs_it_and_the_run_resumes(tmp_path, script):
