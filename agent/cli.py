@@ -22,6 +22,7 @@ from embodiments.errors import EmbodimentError
 from embodiments.registry import PluginLoadError
 from planner.errors import PlannerError
 from safety.errors import SafetyError
+from safety.steplog.errors import StepLogError
 from safety.steplog.logs import configure_logging
 from skills.errors import SkillError
 
@@ -42,6 +43,7 @@ USER_ERRORS: tuple[type[BaseException], ...] = (
     SkillError,
     PluginLoadError,
     SafetyError,
+    StepLogError,  # a run's log altered or locked: the message names the run and the check
     PlannerError,
     FileNotFoundError,
     PermissionError,

@@ -75,6 +75,21 @@ def test_a_scripted_refusal_prints_json_and_exits_3(capsys, tmp_path):
     assert result["steps"] == []
 
 
+def test_resuming_a_run_whose_log_was_altered_says_so_and_how_to_check(capsys, tmp_path):
+    script = tmp_path / "plans.yaml"
+    script.write_text("make toast: {refuse: There is no toaster here.}\n", encoding="utf-8")
+    args = ("run", "make toast", "--embodiment", "fake", "--planner", "scripted")
+    flags = ("--script", str(script), "--detectors", "cells", "--json", "--home", str(tmp_path))
+    status, out, _ = run(capsys, *args, *flags)
+    run_id = json.loads(out)["run_id"]
+    head = tmp_path / "runs" / run_id / "head.json"
+    head.write_text(json.dumps({**json.loads(head.read_text()), "size": 99}), encoding="utf-8")
+    status, _, err = run(capsys, "resume", run_id, "--home", str(tmp_path))
+    assert status == 2
+    assert f"cannot continue run {run_id!r}" in err
+    assert f"steward audit verify {run_id}" in " ".join(err.split())
+
+
 @pytest.mark.parametrize(("flags", "looks"), [((), True), (("--no-closer-looks",), False)])
 def test_closer_looks_are_on_unless_turned_off(flags, looks):
     args = build_parser().parse_args(["run", "open the microwave", *flags])
