@@ -83,6 +83,10 @@ class RunContext:
     """A closer look for atoms the cameras are unsure of (None: no moving to look)."""
     latest: Observation | None = None
     """The last observation, so perceive and verify need not render again."""
+    fresh: Observation | None = None
+    """What verify saw after a step, for the perceive right after it: nothing has moved
+    since, so perceiving uses it instead of rendering again. Perceive takes it; `wait`
+    drops it, since time passes there."""
     log_seconds: float = 0.0
     """Time spent writing the step log so far (for the time breakdown)."""
     graph_steps: int = 0

@@ -7,7 +7,8 @@
                            every node with an outcome -> finish -> END
 
 `perceive` observes first (frames, proprioception, a simulator snapshot), then estimates
-the scene from the frames.
+the scene from the frames; right after a verified step it uses the frames verify took,
+since nothing has moved since.
 
 Each node is wrapped to add its wall time to `timings` under its phase, with step-log
 writes counted separately as "logging", so a run reports where its time went. The

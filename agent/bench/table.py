@@ -76,8 +76,9 @@ DEFINITIONS = """\
   into the first `pick`; `grasp_slip` forces the gripper open for 6 ticks, 10-50 ticks into
   the first `place`; `person_near_stove` puts a person 0.55-0.95 m from the nearest
   burner 0-20 ticks into step 1 for 60-240 ticks (5-19 s); `bad_frame` blacks out,
-  truncates (bottom half zero) or drops one camera's frame in one observation after
-  step 1 or 2 starts."""
+  truncates (bottom half zero) or drops one camera's frame in the first observation after
+  step 1 or 2 starts (the one verify checks that step with, which the next perceive also
+  reads)."""
 
 
 def _pct(x: float) -> str:

@@ -15,11 +15,14 @@ from embodiments.base import Observation, SupportsSnapshot
 def observe(ctx: RunContext) -> tuple[Observation, AgentState]:
     """Observe; keep the observation in the context, and a simulator snapshot for the state.
 
-    The snapshot lets a resumed run put a simulated world back where it was: a real
-    robot's world persists by itself when the agent process dies.
+    Right after a verified step the observation verify took is still the world as it is
+    (`ctx.fresh`, taken here): it is used rather than rendered again. The snapshot lets a
+    resumed run put a simulated world back where it was: a real robot's world persists by
+    itself when the agent process dies.
     """
-    observation = ctx.latest = ctx.robot.observe()
+    reused, ctx.fresh = ctx.fresh, None
+    observation = ctx.latest = reused if reused is not None else ctx.robot.observe()
     body = ctx.embodiment
     snapshot = body.snapshot() if isinstance(body, SupportsSnapshot) else None
-    log.debug("agent.observe", time_s=round(observation.time_s, 3))
+    log.debug("agent.observe", time_s=round(observation.time_s, 3), reused=reused is not None)
     return observation, {"snapshot": snapshot}

@@ -58,7 +58,7 @@ def verify(state: AgentState, *, runtime: Ctx) -> AgentState:
             looks.append(ctx.latest)
             result = reconsider(result, closer, policy)
             methods += [ctx.look.name] if ctx.look is not None else []
-        ctx.latest = looks[-1]
+        ctx.latest = ctx.fresh = looks[-1]  # the next perceive sees the world through it
         result = gripper_check(result, looks[-1], effects)
     record(
         runtime,

@@ -18,6 +18,7 @@ CHECK_S = 1.0  # after the person is gone, stay still this long before moving ag
 def wait(state: AgentState, *, runtime: Ctx) -> AgentState:
     """Hold the arm until nobody is sensed for CHECK_S, or the run's wait budget is spent."""
     ctx = runtime.context
+    ctx.fresh = None  # time passes here: look again afterwards
     config = state["config"]
     why = state.get("waiting") or "a person is near"
     waited = state.get("waited_s", 0.0)

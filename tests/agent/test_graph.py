@@ -8,7 +8,7 @@ from agent.bench.wrappers import TickEvents
 from agent.errors import RunNotFoundError
 from agent.runner import Overrides, resume_run
 from agent.testing import Crash, CrashAt, ScriptedOperator, logged
-from embodiments.base import SceneEvent
+from embodiments.base import Embodiment, EmbodimentWrapper, Observation, SceneEvent
 from embodiments.testing import make_fake
 from planner.backends.scripted import ScriptedPlanner, load_script
 from safety.steplog.records import SkillEndRecord
@@ -369,3 +369,46 @@ def test_a_run_killed_between_a_nodes_writes_and_its_checkpoint_resumes(
     report, _ = resume_fresh("killed-3", fake_config, planner_script)
     assert report.outcome.status == "done", report.outcome.reason
     assert intact(report)
+
+
+class CountsObservations(EmbodimentWrapper):
+    """An embodiment that counts the camera observations the agent asks for."""
+
+    def __init__(self, inner: Embodiment) -> None:
+        super().__init__(inner)
+        self.observed = 0
+
+    def observe(self) -> Observation:
+        self.observed += 1
+        return super().observe()
+
+
+def test_the_perceive_after_a_verified_step_uses_the_frames_verify_took(fake_run):
+    """Nothing moves between verify and the next perceive: one observation per step, not two."""
+    robot = CountsObservations(make_fake(image_size_px=128, randomize=False))
+    report = fake_run(GOAL, robot=robot)
+    assert report.outcome.status == "done", report.outcome.reason
+    assert len(report.steps) == 2
+    assert robot.observed == 1 + len(report.steps)  # the first perceive, then each verify
+
+
+def test_after_waiting_for_a_person_the_agent_looks_again(fake_run, fake_skills):
+    """Time passes while the robot waits, so the perceive after it renders new frames."""
+    ticks = TickEvents(make_fake(randomize=False))
+    robot = CountsObservations(ticks)
+
+    class FailsUntilThePersonLeaves:
+        def on_step_start(self, step_no, step):
+            del step
+            if step_no == 1:
+                ticks.unwrapped.inject(SceneEvent("place_person", value=2.0))
+                fake_skills.failing.add("open")
+                ticks.schedule(SceneEvent("remove_person"), after_ticks=20)
+            else:
+                fake_skills.failing.discard("open")
+
+    report = fake_run(GOAL, robot=robot, listeners=(FailsUntilThePersonLeaves(),))
+    assert report.outcome.status == "done", report.outcome.reason
+    assert report.timings["waiting_for_person"] > 0
+    assert len(report.steps) == 3  # open failed with the person there, open again, turn_on
+    assert robot.observed == 1 + len(report.steps) + 1  # + the look after the wait
