@@ -90,7 +90,8 @@ class RunContext:
     log_seconds: float = 0.0
     """Time spent writing the step log so far (for the time breakdown)."""
     graph_steps: int = 0
-    """Nodes run so far in this process (LangGraph super-steps; for the time breakdown)."""
+    """Nodes this process has run for the run (LangGraph super-steps; for the time
+    breakdown; a resumed run counts from zero)."""
 
     @property
     def embodiment(self) -> Embodiment:
