@@ -151,9 +151,9 @@ def resume_run(
         else:
             embodiment.reset(config.seed)
     with StepLog.open(config.runs_dir, run_id, durability="motion") as steplog:
-        # Ended: no node to run and none half-done. A process killed after a node's writes
-        # were saved but before the checkpoint after it also shows no next node; its
-        # finished task is listed, and streaming on applies its writes and continues.
+        # Ended: no node to run and none half-done. A database the stock saver wrote can
+        # hold a finished node's writes with no checkpoint after it (a kill between the
+        # two): no next node shows, its task is listed, and streaming on applies them.
         if not saved.next and not saved.tasks:
             embodiment.close()
             return report_from(values, embodiment, steplog, wall_s=0.0)

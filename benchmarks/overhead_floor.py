@@ -13,7 +13,8 @@ agent's nodes do (frames, simulation, a CNN): the loop then runs with cold CPU c
 The last rows run the agent's own state (`AgentState`: its config, a plan, a growing step
 history, a scene and a simulator snapshot) through the same four-node loop, with the
 stock `SqliteSaver` (the whole state in every checkpoint) and with the agent's
-`ChannelSqliteSaver` (a channel's value once per version).
+`ChannelSqliteSaver` (a channel's value once per version, one transaction per checkpoint,
+no pending write for a finished node's update).
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ from typing import Annotated, Any, TypedDict
 import pytest
 from langgraph.checkpoint.sqlite import SqliteSaver
 from langgraph.graph import END, START, StateGraph
-from langgraph.types import Command
+from langgraph.types import Command, interrupt
 
 from agent.checkpoint import ChannelSqliteSaver, open_checkpointer, serializer
 
@@ -103,3 +103,29 @@ def test_deleting_a_thread_deletes_its_values(saver: ChannelSqliteSaver) -> None
     assert threads == {"t2"}
     assert _graph(saver).get_state(_thread("t1")).values == {}
     assert _graph(saver).get_state(_thread("t2")).values["n"] == NODES
+
+
+def test_a_nodes_update_is_saved_once_and_an_interrupt_as_a_pending_write(
+    saver: ChannelSqliteSaver,
+) -> None:
+    """The checkpoint after a node holds its update; only interrupts (and resume answers,
+    errors) are pending writes, which a resumed stream needs to answer the node."""
+
+    def ask(state: _State) -> _State:
+        answer = interrupt("how many?")
+        return {"n": int(answer), "history": [int(answer)]}
+
+    graph = StateGraph(_State)
+    graph.add_node("ask", ask)
+    graph.add_edge(START, "ask")
+    graph.add_edge("ask", END)
+    compiled = graph.compile(checkpointer=saver)
+    for _ in compiled.stream({"n": 0}, _thread("t1"), durability="async"):
+        pass
+    pending = saver.conn.execute("SELECT channel FROM writes").fetchall()
+    assert pending == [("__interrupt__",)]
+    for _ in compiled.stream(Command(resume="7"), _thread("t1"), durability="async"):
+        pass
+    assert compiled.get_state(_thread("t1")).values == {"n": 7, "history": [7]}
+    channels = {c for (c,) in saver.conn.execute("SELECT channel FROM writes")}
+    assert channels == {"__interrupt__", "__resume__"}  # not the node's update

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from agent.bench.wrappers import TickEvents
+from agent.checkpoint import ChannelSqliteSaver
 from agent.errors import RunNotFoundError
 from agent.runner import Overrides, resume_run
 from agent.testing import Crash, CrashAt, ScriptedOperator, logged
@@ -340,35 +341,32 @@ def test_a_skill_that_fails_with_a_person_close_is_retried_once_they_leave(fake_
     assert report.timings["waiting_for_person"] > 0
 
 
-def test_a_run_killed_between_a_nodes_writes_and_its_checkpoint_resumes(
+def test_a_run_killed_after_a_node_but_before_its_checkpoint_resumes(
     fake_run, fake_skills, fake_config, planner_script, monkeypatch
 ):
-    """The last save holds a finished node's writes but no checkpoint after it: LangGraph
-    then reports no next node, though the run had not ended. Resume goes on from there."""
-    from langgraph.checkpoint.sqlite import SqliteSaver  # noqa: PLC0415
-
-    put, put_writes = SqliteSaver.put, SqliteSaver.put_writes
-    saves = {"checkpoints": 0, "dead": False}
+    """The saves stop after the 5th checkpoint, as if a kill beat the next save: the
+    resumed run goes on from the last saved node and runs the ones after it again."""
+    put = ChannelSqliteSaver.put
+    saved = {"checkpoints": 0}
 
     def dying_put(self, config, *args, **kwargs):
-        if saves["dead"]:
-            return config
-        saves["checkpoints"] += 1
+        if saved["checkpoints"] >= 5:
+            return config  # the process is "dead": nothing it does is saved any more
+        saved["checkpoints"] += 1
         return put(self, config, *args, **kwargs)
 
-    def dying_put_writes(self, *args, **kwargs):
-        if not saves["dead"]:
-            put_writes(self, *args, **kwargs)
-            # the process "dies" after the writes of the node run after the 5th checkpoint
-            saves["dead"] = saves["checkpoints"] >= 5
-
-    monkeypatch.setattr(SqliteSaver, "put", dying_put)
-    monkeypatch.setattr(SqliteSaver, "put_writes", dying_put_writes)
+    monkeypatch.setattr(ChannelSqliteSaver, "put", dying_put)
     fake_run(GOAL, run_id="killed-3")
     monkeypatch.undo()
     report, _ = resume_fresh("killed-3", fake_config, planner_script)
     assert report.outcome.status == "done", report.outcome.reason
     assert intact(report)
+    logged_kinds = kinds(report)
+    resumed_at = logged_kinds.index("outcome") + 1  # the "dead" process still ended its run
+    # The five saved checkpoints end after step 1's act: the resumed run verifies step 1
+    # (in a fresh world, which never saw it move) rather than starting over.
+    assert logged_kinds[resumed_at] == "verification"
+    assert logged_kinds.count("goal") == 1
 
 
 class CountsObservations(EmbodimentWrapper):
