@@ -89,6 +89,9 @@ class RunContext:
     drops it, since time passes there."""
     log_seconds: float = 0.0
     """Time spent writing the step log so far (for the time breakdown)."""
+    answer_seconds: float = 0.0
+    """Time a person took to answer the last interrupt, outside any node: the resumed
+    node counts it as waiting for a person, not as orchestration."""
     graph_steps: int = 0
     """Nodes this process has run for the run (LangGraph super-steps; for the time
     breakdown; a resumed run counts from zero)."""

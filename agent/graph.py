@@ -60,16 +60,19 @@ class Node(Protocol):
 
 Graph = CompiledStateGraph[AgentState, RunContext, AgentState, AgentState]
 
+WAITING = "waiting_for_person"
+"""The phase of asking a person and waiting for them: not the robot's work, not overhead."""
+
 # node name -> (function, phase of the time breakdown)
 NODES: dict[str, tuple[Node, str]] = {
     "perceive": (perceive, "perception"),
     "plan": (plan, "planning"),
-    "clarify": (clarify, "waiting_for_person"),
+    "clarify": (clarify, WAITING),
     "critique": (critique, "critic"),
-    "approve": (approve, "waiting_for_person"),
+    "approve": (approve, WAITING),
     "act": (act, "skill"),
     "verify": (verify, "verification"),
-    "wait": (wait, "waiting_for_person"),
+    "wait": (wait, WAITING),
     "replan": (replan, "orchestration"),
     "finish": (finish, "orchestration"),
 }
@@ -81,6 +84,9 @@ Router = Callable[[AgentState], str]
 
 def timed(node: Node, phase: str, route: Router | None = None) -> Callable[..., object]:
     """The node, adding its time to `timings[phase]` and its log writes to "logging".
+
+    A node resumed by a person's answer also adds the time they took to answer (the run
+    was paused between two streams, outside any node) to "waiting_for_person".
 
     With `route`, it returns `Command(update=..., goto=route(state after the update))`.
     Routers read only keys that an update replaces (never the `history`, `feedback`
@@ -98,7 +104,11 @@ def timed(node: Node, phase: str, route: Router | None = None) -> Callable[..., 
         update = node(state, runtime=runtime)
         writing = ctx.log_seconds - logged
         spent = time.perf_counter() - started - writing
-        update = {**update, "timings": {phase: spent, "logging": writing}}
+        timings = {phase: spent, "logging": writing}
+        if ctx.answer_seconds:  # the person's answer that resumed this node
+            timings[WAITING] = timings.get(WAITING, 0.0) + ctx.answer_seconds
+            ctx.answer_seconds = 0.0
+        update = {**update, "timings": timings}
         if route is None:
             return update
         return Command(update=update, goto=route({**state, **update}))

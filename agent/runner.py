@@ -222,7 +222,9 @@ def _drive(
                     streamed.take(mode, data)
                 if not streamed.interrupts:
                     break
+                asked = time.perf_counter()
                 inputs = Command(resume=_ask(operator, streamed.interrupts[0].value))
+                ctx.answer_seconds = time.perf_counter() - asked
     except RunStopped as stop:
         steplog.append(OutcomeRecord(status="stopped", reason=stop.reason, steps_run=stop.step_no))
         log.warning("agent.stopped", reason=stop.reason, step=stop.step_no)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from agent.bench.wrappers import TickEvents
@@ -71,6 +73,27 @@ def test_an_ask_human_verdict_waits_for_approval_then_acts(fake_run, fake_skills
     approvals = [b for b in logged(report) if b.kind == "approval"]
     assert [(a.approved, a.approver) for a in approvals] == [(True, "tester")]
     assert kinds(report).index("approval") < kinds(report).index("skill_start")
+
+
+class SlowToAnswer(ScriptedOperator):
+    """An operator who takes `seconds` to answer each approval."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(approvals=[True])
+        self.seconds = seconds
+
+    def approve(self, step, reasons):
+        time.sleep(self.seconds)
+        return super().approve(step, reasons)
+
+
+def test_the_time_a_person_takes_to_answer_counts_as_waiting_not_overhead(fake_run):
+    """The run pauses between two streams while the person answers, outside any node."""
+    report = fake_run("turn on the top left burner", operator=SlowToAnswer(0.3))
+    assert report.outcome.status == "done", report.outcome.reason
+    assert report.timings["waiting_for_person"] >= 0.3
+    timed = sum(v for k, v in report.timings.items() if k != "logging")
+    assert report.wall_s - timed < 0.3  # what is left (the overhead) is not the wait
 
 
 def test_a_declined_approval_refuses_without_moving(fake_run, fake_skills):

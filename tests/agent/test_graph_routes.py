@@ -24,7 +24,10 @@ def _runtime() -> Any:
     """The slice of LangGraph's `Runtime` that `timed` reads."""
     return SimpleNamespace(
         context=SimpleNamespace(
-            cancel=SimpleNamespace(cancelled=False), log_seconds=0.0, graph_steps=0
+            cancel=SimpleNamespace(cancelled=False),
+            log_seconds=0.0,
+            graph_steps=0,
+            answer_seconds=0.0,
         )
     )
 
