@@ -27,8 +27,9 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import closing
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +46,7 @@ from langgraph.checkpoint.base import (
 )
 from langgraph.checkpoint.serde.jsonplus import JsonPlusSerializer
 from langgraph.checkpoint.sqlite import SqliteSaver
+from langgraph.types import Durability
 
 from agent.state import STATE_TYPES
 from safety.verdict import Decision, Severity
@@ -230,3 +232,15 @@ def open_checkpointer(path: Path) -> ChannelSqliteSaver:
     saver = ChannelSqliteSaver(conn, serde=serializer())
     saver.setup()
     return saver
+
+
+@dataclass(frozen=True)
+class Saving:
+    """How a run saves its state: a checkpointer opened at the state database, and when.
+
+    The agent saves to SQLite after every node, in the background (durability "async");
+    benchmarks swap in others to measure what that costs.
+    """
+
+    open: Callable[[Path], BaseCheckpointSaver[str]] = open_checkpointer
+    durability: Durability = "async"

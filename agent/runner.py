@@ -19,9 +19,10 @@ from typing import Any, Protocol
 
 import structlog
 from langchain_core.runnables import RunnableConfig
+from langgraph.checkpoint.sqlite import SqliteSaver
 from langgraph.types import Command, Interrupt
 
-from agent.checkpoint import open_checkpointer
+from agent.checkpoint import Saving, open_checkpointer
 from agent.config import RunConfig
 from agent.context import PersonSensor, RunContext, StepListener
 from agent.deps import (
@@ -90,6 +91,7 @@ class Overrides:
     look: CloserLook | None = None
     listeners: tuple[StepListener, ...] = ()
     reset: bool = field(default=True)
+    saving: Saving = field(default_factory=Saving)
 
 
 def run_goal(
@@ -205,7 +207,7 @@ def _drive(
     operator = operator or NobodyThere()
     thread = _thread(steplog.run_id)
     started = time.perf_counter()
-    saver = open_checkpointer(config.state_db)
+    saver = overrides.saving.open(config.state_db)
     graph = build_graph(saver)
     inputs: AgentState | Command[Any] | None = start
     try:
@@ -217,7 +219,7 @@ def _drive(
                     thread,
                     context=ctx,
                     stream_mode=["updates", "values"],
-                    durability="async",
+                    durability=overrides.saving.durability,
                 ):
                     streamed.take(mode, data)
                 if not streamed.interrupts:
@@ -243,7 +245,8 @@ def _drive(
             streamed.values, embodiment, steplog, wall_s=wall_s, graph_steps=ctx.graph_steps
         )
     finally:
-        saver.conn.close()
+        if isinstance(saver, SqliteSaver):
+            saver.conn.close()
     embodiment.close()
     return report
 

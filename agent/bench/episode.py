@@ -25,6 +25,7 @@ from agent.bench.operators import make_operator
 from agent.bench.perturb import Kind, Perturbation, Schedule, draw_schedule
 from agent.bench.settings import BENCH_CONFIGS, BenchSettings
 from agent.bench.wrappers import FrameFault, TickEvents, WorkerOwned
+from agent.checkpoint import Saving
 from agent.config import RunConfig
 from agent.runner import Overrides, run_goal
 from embodiments.base import SupportsEvents
@@ -113,8 +114,15 @@ def tasks_for(specs: tuple[EpisodeSpec, ...], configs: tuple[str, ...]) -> tuple
 class Worker:
     """One process's kitchen, planner and run store; runs episodes one after another."""
 
-    def __init__(self, settings: BenchSettings, home: Path | None = None) -> None:
+    def __init__(
+        self,
+        settings: BenchSettings,
+        home: Path | None = None,
+        *,
+        saving: Saving | None = None,
+    ) -> None:
         self.settings = settings
+        self.saving = saving or Saving()
         self._owns_home = home is None
         self.home = home or Path(tempfile.mkdtemp(prefix="steward-bench-", dir=settings.store))
         built = make_embodiment(settings.embodiment, **settings.embodiment_settings)
@@ -167,6 +175,7 @@ class Worker:
                 planner=self.planner(spec.goal),
                 listeners=(recorder, perturbation),
                 reset=False,
+                saving=self.saving,
             ),
         )
         truth = report.scene_truth

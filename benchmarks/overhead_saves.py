@@ -1,0 +1,121 @@
+"""What the agent's durable checkpoints add to its orchestration overhead, in real runs.
+
+    python benchmarks/overhead_saves.py [--episodes 12]
+
+Runs the benchmark's full-agent episodes (`steward bench`'s seeds, goals and
+perturbations, in the default kitchen) in one process, each episode once per way of
+saving the run's state, in rotating order so that the machine's drift falls on every
+variant alike:
+
+- the agent's: SQLite after every node, in a background thread (durability "async");
+- in memory after every node, in the background: the same LangGraph bookkeeping with no
+  disk and no SQLite;
+- in memory at the end of each stream only (durability "exit"): what LangGraph costs
+  with no per-node saves at all. A killed run could not resume: not an option for the
+  agent, only the floor under its choice.
+
+Overhead is what `steward bench` reports: wall time outside the timed node phases.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from langgraph.checkpoint.base import BaseCheckpointSaver
+from langgraph.checkpoint.memory import InMemorySaver
+
+from agent.bench.episode import EpisodeResult, Worker, plan_episodes, tasks_for
+from agent.bench.settings import BenchSettings
+from agent.bench.summary import NODE_PHASES
+from agent.checkpoint import Saving, serializer
+
+
+def _in_memory(path: Path) -> BaseCheckpointSaver[str]:
+    del path  # nothing on disk
+    return InMemorySaver(serde=serializer())
+
+
+VARIANTS: dict[str, Saving] = {
+    "SQLite after every node, background (the agent)": Saving(),
+    "in memory after every node, background": Saving(open=_in_memory),
+    "in memory at stream end only (no resume)": Saving(open=_in_memory, durability="exit"),
+}
+
+
+@dataclass
+class _Totals:
+    """Sums over one variant's episodes."""
+
+    episodes: int = 0
+    succeeded: int = 0
+    steps: int = 0
+    graph_steps: int = 0
+    wall_s: float = 0.0
+    overhead_s: float = 0.0
+    logging_s: float = 0.0
+
+    def add(self, result: EpisodeResult) -> None:
+        phases = sum(result.timings_s.get(phase, 0.0) for phase in NODE_PHASES)
+        self.episodes += 1
+        self.succeeded += result.success
+        self.steps += result.steps
+        self.graph_steps += result.graph_steps
+        self.wall_s += result.wall_s
+        self.overhead_s += result.wall_s - phases
+        self.logging_s += result.timings_s.get("logging", 0.0)
+
+    def row(self, name: str) -> str:
+        per_step = 1000 / max(self.steps, 1)
+        return (
+            f"| {name} | {self.episodes} | {self.succeeded} | {self.steps} "
+            f"| {self.graph_steps / max(self.steps, 1):.1f} "
+            f"| {self.overhead_s * per_step:.1f} | {self.logging_s * per_step:.1f} "
+            f"| {(self.overhead_s - self.logging_s) * per_step:.1f} "
+            f"| {100 * self.overhead_s / max(self.wall_s, 1e-9):.2f}% |"
+        )
+
+
+def measure(settings: BenchSettings, home: Path | None = None) -> dict[str, _Totals]:
+    """Each planned full-agent episode once per variant, in rotating order (one worker)."""
+    tasks = tasks_for(plan_episodes(settings), ("full",))
+    totals = {name: _Totals() for name in VARIANTS}
+    worker = Worker(settings, home=home)
+    try:
+        worker.run(tasks[0])  # warm up: imports, the kitchen's first renders, the CNN
+        names = list(VARIANTS)
+        for index, task in enumerate(tasks):
+            shift = index % len(names)
+            for name in names[shift:] + names[:shift]:
+                worker.saving = VARIANTS[name]
+                totals[name].add(worker.run(task))
+    finally:
+        worker.close()
+    return totals
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the episodes under every variant and print the table in markdown."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--episodes", type=int, default=12, help="episodes per variant")
+    args = parser.parse_args(argv)
+    if args.episodes < 1:
+        sys.exit("--episodes must be at least 1")
+    totals = measure(BenchSettings.parse(episodes=args.episodes, configs="full"))
+    load, cpus = os.getloadavg()[0], os.cpu_count()
+    print(f"Full agent, {args.episodes} episodes per variant ({cpus} CPUs, load {load:.2f})")
+    print()
+    print(
+        "| saving | episodes | succeeded | steps | graph steps per step | overhead ms/step "
+        "| of which step log | graph, checkpoints, runner | share of wall |"
+    )
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    for name, total in totals.items():
+        print(total.row(name))
+
+
+if __name__ == "__main__":
+    main()

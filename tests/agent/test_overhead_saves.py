@@ -1,0 +1,34 @@
+"""The checkpoint-cost benchmark runs every variant on the same episodes (fake kitchen)."""
+
+from __future__ import annotations
+
+import sqlite3
+from contextlib import closing
+from pathlib import Path
+
+from agent.bench.settings import BenchSettings
+
+
+def test_every_variant_runs_the_episode_and_only_the_agents_saves_to_sqlite(
+    benchmark_script, fake_skills, tmp_path: Path
+) -> None:
+    del fake_skills
+    module = benchmark_script("overhead_saves")
+    settings = BenchSettings.parse(
+        episodes=1,
+        perturbations="door_closed",
+        goals="multi-01",
+        embodiment="fake",
+        embodiment_settings={"image_size_px": 128, "randomize": False},
+        run_settings={"detectors": ("cells",), "skill_backend": "fake", "max_replans": 3},
+    )
+    totals = module.measure(settings, home=tmp_path)
+    assert list(totals) == list(module.VARIANTS)
+    for total in totals.values():
+        assert (total.episodes, total.succeeded) == (1, 1)
+        assert total.steps >= 2
+        assert total.graph_steps > total.steps
+        assert 0 < total.logging_s < total.overhead_s < total.wall_s
+    with closing(sqlite3.connect(tmp_path / "state.sqlite")) as db:
+        (threads,) = db.execute("SELECT COUNT(DISTINCT thread_id) FROM checkpoints").fetchone()
+    assert threads == 2  # the warm-up run and the agent variant's; none in memory
