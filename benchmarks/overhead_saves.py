@@ -32,6 +32,7 @@ from agent.bench.episode import EpisodeResult, Worker, plan_episodes, tasks_for
 from agent.bench.settings import BenchSettings
 from agent.bench.summary import NODE_PHASES
 from agent.checkpoint import Saving, serializer
+from safety.steplog.logs import configure_logging
 
 
 def _in_memory(path: Path) -> BaseCheckpointSaver[str]:
@@ -104,6 +105,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     if args.episodes < 1:
         sys.exit("--episodes must be at least 1")
+    configure_logging(stream=sys.stderr, level=os.environ.get("STEWARD_LOG_LEVEL", "warning"))
     totals = measure(BenchSettings.parse(episodes=args.episodes, configs="full"))
     load, cpus = os.getloadavg()[0], os.cpu_count()
     print(f"Full agent, {args.episodes} episodes per variant ({cpus} CPUs, load {load:.2f})")
