@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 
 from langgraph.checkpoint.base import BaseCheckpointSaver
@@ -30,7 +29,7 @@ from langgraph.checkpoint.memory import InMemorySaver
 
 from agent.bench.episode import EpisodeResult, Worker, plan_episodes, tasks_for
 from agent.bench.settings import BenchSettings
-from agent.bench.summary import NODE_PHASES
+from agent.bench.summary import TimeBreakdown
 from agent.checkpoint import Saving, serializer
 from safety.steplog.logs import configure_logging
 
@@ -47,43 +46,22 @@ VARIANTS: dict[str, Saving] = {
 }
 
 
-@dataclass
-class _Totals:
-    """Sums over one variant's episodes."""
-
-    episodes: int = 0
-    succeeded: int = 0
-    steps: int = 0
-    graph_steps: int = 0
-    wall_s: float = 0.0
-    overhead_s: float = 0.0
-    logging_s: float = 0.0
-
-    def add(self, result: EpisodeResult) -> None:
-        phases = sum(result.timings_s.get(phase, 0.0) for phase in NODE_PHASES)
-        self.episodes += 1
-        self.succeeded += result.success
-        self.steps += result.steps
-        self.graph_steps += result.graph_steps
-        self.wall_s += result.wall_s
-        self.overhead_s += result.wall_s - phases
-        self.logging_s += result.timings_s.get("logging", 0.0)
-
-    def row(self, name: str) -> str:
-        per_step = 1000 / max(self.steps, 1)
-        return (
-            f"| {name} | {self.episodes} | {self.succeeded} | {self.steps} "
-            f"| {self.graph_steps / max(self.steps, 1):.1f} "
-            f"| {self.overhead_s * per_step:.1f} | {self.logging_s * per_step:.1f} "
-            f"| {(self.overhead_s - self.logging_s) * per_step:.1f} "
-            f"| {100 * self.overhead_s / max(self.wall_s, 1e-9):.2f}% |"
-        )
+def row(name: str, results: list[EpisodeResult]) -> str:
+    """One variant's table row, from the bench's own time breakdown."""
+    t = TimeBreakdown.of(results)
+    logging = t.phases_s["logging"]
+    return (
+        f"| {name} | {len(results)} | {sum(r.success for r in results)} | {t.steps} "
+        f"| {t.graph_steps / max(t.steps, 1):.1f} "
+        f"| {t.per_step_ms(t.overhead_s):.1f} | {t.per_step_ms(logging):.1f} "
+        f"| {t.per_step_ms(t.overhead_s - logging):.1f} | {100 * t.share(t.overhead_s):.2f}% |"
+    )
 
 
-def measure(settings: BenchSettings, home: Path | None = None) -> dict[str, _Totals]:
+def measure(settings: BenchSettings, home: Path | None = None) -> dict[str, list[EpisodeResult]]:
     """Each planned full-agent episode once per variant, in rotating order (one worker)."""
     tasks = tasks_for(plan_episodes(settings), ("full",))
-    totals = {name: _Totals() for name in VARIANTS}
+    results: dict[str, list[EpisodeResult]] = {name: [] for name in VARIANTS}
     worker = Worker(settings, home=home)
     try:
         worker.run(tasks[0])  # warm up: imports, the kitchen's first renders, the CNN
@@ -92,10 +70,10 @@ def measure(settings: BenchSettings, home: Path | None = None) -> dict[str, _Tot
             shift = index % len(names)
             for name in names[shift:] + names[:shift]:
                 worker.saving = VARIANTS[name]
-                totals[name].add(worker.run(task))
+                results[name].append(worker.run(task))
     finally:
         worker.close()
-    return totals
+    return results
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -106,7 +84,7 @@ def main(argv: list[str] | None = None) -> None:
     if args.episodes < 1:
         sys.exit("--episodes must be at least 1")
     configure_logging(stream=sys.stderr, level=os.environ.get("STEWARD_LOG_LEVEL", "warning"))
-    totals = measure(BenchSettings.parse(episodes=args.episodes, configs="full"))
+    results = measure(BenchSettings.parse(episodes=args.episodes, configs="full"))
     load, cpus = os.getloadavg()[0], os.cpu_count()
     print(f"Full agent, {args.episodes} episodes per variant ({cpus} CPUs, load {load:.2f})")
     print()
@@ -115,8 +93,8 @@ def main(argv: list[str] | None = None) -> None:
         "| of which step log | graph, checkpoints, runner | share of wall |"
     )
     print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
-    for name, total in totals.items():
-        print(total.row(name))
+    for name, ran in results.items():
+        print(row(name, ran))
 
 
 if __name__ == "__main__":

@@ -114,15 +114,9 @@ def tasks_for(specs: tuple[EpisodeSpec, ...], configs: tuple[str, ...]) -> tuple
 class Worker:
     """One process's kitchen, planner and run store; runs episodes one after another."""
 
-    def __init__(
-        self,
-        settings: BenchSettings,
-        home: Path | None = None,
-        *,
-        saving: Saving | None = None,
-    ) -> None:
+    def __init__(self, settings: BenchSettings, home: Path | None = None) -> None:
         self.settings = settings
-        self.saving = saving or Saving()
+        self.saving = Saving()  # how runs save their state; benchmarks swap it between runs
         self._owns_home = home is None
         self.home = home or Path(tempfile.mkdtemp(prefix="steward-bench-", dir=settings.store))
         built = make_embodiment(settings.embodiment, **settings.embodiment_settings)

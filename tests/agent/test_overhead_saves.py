@@ -7,6 +7,7 @@ from contextlib import closing
 from pathlib import Path
 
 from agent.bench.settings import BenchSettings
+from agent.bench.summary import TimeBreakdown
 
 
 def test_every_variant_runs_the_episode_and_only_the_agents_saves_to_sqlite(
@@ -22,13 +23,16 @@ def test_every_variant_runs_the_episode_and_only_the_agents_saves_to_sqlite(
         embodiment_settings={"image_size_px": 128, "randomize": False},
         run_settings={"detectors": ("cells",), "skill_backend": "fake", "max_replans": 3},
     )
-    totals = module.measure(settings, home=tmp_path)
-    assert list(totals) == list(module.VARIANTS)
-    for total in totals.values():
-        assert (total.episodes, total.succeeded) == (1, 1)
+    results = module.measure(settings, home=tmp_path)
+    assert list(results) == list(module.VARIANTS)
+    for ran in results.values():
+        total = TimeBreakdown.of(ran)
+        assert (len(ran), sum(r.success for r in ran)) == (1, 1)
         assert total.steps >= 2
         assert total.graph_steps > total.steps
-        assert 0 < total.logging_s < total.overhead_s < total.wall_s
+        assert 0 < total.phases_s["logging"] < total.overhead_s < total.wall_s
+    name, ran = next(iter(results.items()))
+    assert module.row(name, ran).startswith(f"| {name} | 1 | 1 | ")
     with closing(sqlite3.connect(tmp_path / "state.sqlite")) as db:
         (threads,) = db.execute("SELECT COUNT(DISTINCT thread_id) FROM checkpoints").fetchone()
     assert threads == 2  # the warm-up run and the agent variant's; none in memory
