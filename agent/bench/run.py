@@ -19,7 +19,7 @@ import structlog
 
 from agent.bench.episode import EpisodeResult, EpisodeSpec, plan_episodes, tasks_for
 from agent.bench.errors import BenchConfigError
-from agent.bench.parallel import import_ray, ray_workers, run_tasks
+from agent.bench.parallel import import_ray, ray_workers, run_tasks, thread_budget
 from agent.bench.plot import require_matplotlib, write_plot
 from agent.bench.settings import BenchSettings
 from agent.bench.summary import ConfigSummary, summarize, summary_json
@@ -100,7 +100,11 @@ def run_bench(
     specs = plan_episodes(settings)
     tasks = tasks_for(specs, settings.configs)
     workers = _workers(settings)
-    where = f"Ray ({settings.ray})" if settings.ray else "local processes"
+    where = (
+        f"Ray ({settings.ray}), 1 thread each"
+        if settings.ray
+        else f"local processes, {thread_budget(workers)} thread(s) each"
+    )
     say(f"{len(tasks)} runs ({len(specs)} episodes x {len(settings.configs)} configurations) ...")
     header_machine = machine()
     started = time.perf_counter()

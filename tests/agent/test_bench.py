@@ -11,13 +11,15 @@ import sys
 
 import numpy as np
 import pytest
+import torch
 
+from agent.bench import parallel
 from agent.bench.episode import EpisodeResult, EpisodeSpec, Task, Worker, plan_episodes
 from agent.bench.errors import BenchConfigError, BenchSetupError
 from agent.bench.goals import GOALS_FOR, goals_for, suite_goals
 from agent.bench.hazards import TruthPoint, find_hazards
 from agent.bench.operators import Resident
-from agent.bench.parallel import import_ray
+from agent.bench.parallel import import_ray, limit_threads, thread_budget
 from agent.bench.perturb import Kind, Perturbation, Schedule
 from agent.bench.run import load_run, run_bench, write_outputs
 from agent.bench.settings import BenchSettings
@@ -291,6 +293,49 @@ def test_ray_missing_says_how_to_install_it(monkeypatch):
     monkeypatch.setitem(sys.modules, "ray", None)  # makes `import ray` fail
     with pytest.raises(BenchSetupError, match=r"pip install -e '\.\[bench\]'"):
         import_ray()
+
+
+@pytest.mark.parametrize(
+    ("workers", "cores", "threads"), [(1, 2, 2), (2, 2, 1), (3, 2, 1), (2, 16, 8), (3, 16, 5)]
+)
+def test_workers_share_the_cores_with_at_least_one_thread_each(workers, cores, threads):
+    assert thread_budget(workers, cores) == threads
+
+
+@pytest.fixture
+def torch_threads(monkeypatch):
+    """Put back torch's thread count and the thread variables a test changes."""
+    for name in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "LP_NUM_THREADS"):
+        monkeypatch.delenv(name, raising=False)
+    before = torch.get_num_threads()
+    yield
+    torch.set_num_threads(before)
+
+
+@pytest.mark.usefixtures("torch_threads")
+def test_a_pool_worker_limits_its_threads_before_it_builds_the_kitchen(monkeypatch, tmp_path):
+    seen = {}
+
+    class Kitchen:
+        def __init__(self, settings, home):
+            seen["lp"] = parallel.os.environ.get("LP_NUM_THREADS")
+            seen["torch"] = torch.get_num_threads()
+
+        def close(self):
+            pass
+
+    monkeypatch.setattr(parallel, "Worker", Kitchen)
+    monkeypatch.setattr(parallel, "_WORKER", None)
+    parallel._init_worker(BenchSettings.parse(episodes=1), tmp_path, 1)
+    assert seen == {"lp": "1", "torch": 1}
+    assert parallel.os.environ["OMP_NUM_THREADS"] == "1"
+
+
+@pytest.mark.usefixtures("torch_threads")
+def test_limit_threads_sets_every_library_it_names():
+    limit_threads(2)
+    assert torch.get_num_threads() == 2
+    assert parallel.os.environ["MKL_NUM_THREADS"] == "2"
 
 
 # -- whole episodes on the fake kitchen -------------------------------------------------------
