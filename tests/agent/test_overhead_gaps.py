@@ -1,0 +1,39 @@
+"""The graph-gap profile accounts for every node run and stream, and leaves no trace behind."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from langgraph.pregel import Pregel
+
+from agent import graph
+from agent.bench.settings import BenchSettings
+from agent.bench.summary import TimeBreakdown
+
+
+def test_every_node_run_and_stream_has_its_gap_and_the_graph_is_put_back(
+    benchmark_script, fake_skills, tmp_path: Path
+) -> None:
+    del fake_skills
+    module = benchmark_script("overhead_gaps")
+    nodes, stream = dict(graph.NODES), Pregel.stream
+    settings = BenchSettings.parse(
+        episodes=2,
+        perturbations="door_closed",
+        goals="multi-01",
+        embodiment="fake",
+        embodiment_settings={"image_size_px": 128, "randomize": False},
+        run_settings={"detectors": ("cells",), "skill_backend": "fake", "max_replans": 3},
+    )
+    results, gaps = module.measure(settings, home=tmp_path)
+    total = TimeBreakdown.of(results)
+    assert [r.success for r in results] == [True, True]
+    starts, between, ends = (gaps[kind] for kind in module.GAPS)
+    assert len(starts) == len(ends) >= len(results)  # a stream per run, more per approval
+    assert len(starts) + len(between) == total.graph_steps
+    assert all(0 < s < total.wall_s for s in starts + between + ends)
+    table = "\n".join(module.rows(results, gaps))
+    assert "| between nodes | " in table
+    assert "| bench: orchestration overhead |" in table
+    assert nodes == graph.NODES
+    assert Pregel.stream is stream
