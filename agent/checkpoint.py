@@ -150,11 +150,11 @@ class ChannelSqliteSaver(SqliteSaver):
     ) -> None:
         """Save a task's interrupt, resume answer or error; skip a finished node's update.
 
-        Every super-step of the agent runs one node (with, after a verified step, the
-        look it runs inline), and the checkpoint saved right after it holds its update:
-        storing the update as a pending write too would serialise and commit it twice. A
-        kill between the node's end and that checkpoint runs the node again on resume
-        (with the person's answer, if it had one), as a kill during the node does.
+        Every super-step of the agent runs one node, and the checkpoint saved right after
+        it holds its update: storing the update as a pending write too would serialise
+        and commit it twice. A kill between the node's end and that checkpoint runs the
+        node again on resume (with the person's answer, if it had one), as a kill during
+        the node does.
         """
         special = [(channel, value) for channel, value in writes if channel in WRITES_IDX_MAP]
         if special:

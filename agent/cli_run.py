@@ -160,34 +160,33 @@ class ProgressPrinter:
 
     def __call__(self, node: str, update: AgentState) -> None:
         """Print what this node decided, if it decided anything a person cares about."""
-        for line in self._lines(node, update):
+        line = self._line(node, update)
+        if line:
             self.console.print(line, highlight=False)
 
     @staticmethod
-    def _lines(node: str, update: AgentState) -> list[str]:
+    def _line(node: str, update: AgentState) -> str:
         plan = update.get("plan")
         if node == "plan" and plan is not None:
             steps = ", ".join(map(str, plan.steps)) or "nothing to do"
-            return [f"[bold]plan[/] ({plan.backend}): {steps}"]
+            return f"[bold]plan[/] ({plan.backend}): {steps}"
         verdict = update.get("verdict")
         if node == "critique" and verdict is not None:
             colour = {"allow": "green", "ask_human": "yellow"}.get(str(verdict.decision), "red")
             why = f" - {verdict.reasons[0]}" if verdict.reasons else ""
-            return [f"  step {update.get('step_no')}: [{colour}]{verdict.decision}[/]{why}"]
+            return f"  step {update.get('step_no')}: [{colour}]{verdict.decision}[/]{why}"
         acted = update.get("acted")
         if node == "act" and acted is not None:
-            return [f"  ran {acted.step} ({acted.backend}): {acted.skill_status}"]
-        lines = []
+            return f"  ran {acted.step} ({acted.backend}): {acted.skill_status}"
         history = update.get("history") or []
         if node == "verify" and history:
             done = history[-1]
             mark = "[green]verified[/]" if done.verified else "[red]not verified[/]"
-            lines.append(f"  {mark}: {done.message}")
+            return f"  {mark}: {done.message}"
         replan = update.get("replan")
-        # verify's update also holds the look after a verified step (`graph.INLINE`).
         if node in ("perceive", "critique", "act", "verify") and replan is not None:
-            lines.append(f"[yellow]replan[/] ({replan.trigger}): {replan.reason}")
-        return lines
+            return f"[yellow]replan[/] ({replan.trigger}): {replan.reason}"
+        return ""
 
 
 def _print(report: RunReport, console: Console, as_json: bool) -> int:

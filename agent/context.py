@@ -93,9 +93,8 @@ class RunContext:
     """Time a person took to answer the last interrupt, outside any node: the resumed
     node counts it as waiting for a person, not as orchestration."""
     graph_steps: int = 0
-    """LangGraph super-steps this process has run for the run (one node each, with the
-    look after a verified step inside verify's; for the time breakdown; a resumed run
-    counts from zero)."""
+    """Nodes this process has run for the run (LangGraph super-steps; for the time
+    breakdown; a resumed run counts from zero)."""
 
     @property
     def embodiment(self) -> Embodiment:

@@ -8,15 +8,14 @@
 
 `perceive` observes first (frames, proprioception, a simulator snapshot), then estimates
 the scene from the frames; right after a verified step it uses the frames verify took,
-since nothing has moved since, and runs inside verify's super-step (`INLINE`).
+since nothing has moved since.
 
 Each node is wrapped to add its wall time to `timings` under its phase, with step-log
 writes counted separately as "logging", so a run reports where its time went. The
 wrapper also asks the node's router (the `after_*` functions, pure functions of state)
 where to go next and returns a `Command` saying so: LangGraph's conditional edges would
 rebuild the whole state for the router after every node (about 0.2 ms per node in the
-agent's runs on this 2-core machine). When the router picks the node's `INLINE`
-follower, the wrapper runs that one too, in the same super-step.
+agent's runs on this 2-core machine).
 """
 
 from __future__ import annotations
@@ -24,9 +23,8 @@ from __future__ import annotations
 import functools
 import time
 import typing
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from typing import Annotated, Any, Literal, Protocol
+from collections.abc import Callable
+from typing import Literal, Protocol
 
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.graph import END, START, StateGraph
@@ -83,47 +81,17 @@ NODES: dict[str, tuple[Node, str]] = {
 Router = Callable[[AgentState], str]
 """Where to go after a node, from the state with the node's update applied."""
 
-REDUCERS: dict[str, Callable[[Any, Any], Any]] = {
-    key: hint.__metadata__[0]
-    for key, hint in typing.get_type_hints(AgentState, include_extras=True).items()
-    if typing.get_origin(hint) is Annotated
-}
-"""State keys whose updates are added to the value (`history`, `feedback`, `timings`)."""
 
-
-def applied(state: Mapping[str, Any], update: Mapping[str, Any]) -> AgentState:
-    """`state` after `update`, as LangGraph applies it (reducer keys added, others replaced).
-
-    Also merges two updates of one super-step into one.
-    """
-    merged: dict[str, Any] = {**state, **update}
-    for key, reduce in REDUCERS.items():
-        if key in update and key in state:
-            merged[key] = reduce(state[key], update[key])
-    return merged  # type: ignore[return-value]  # the keys of the state and its updates
-
-
-@dataclass(frozen=True)
-class Inline:
-    """A node run in the super-step of the node before it, when that one's router picks it."""
-
-    name: str
-    node: Node
-    phase: str
-    route: Router
-
-
-def timed(
-    node: Node, phase: str, route: Router | None = None, inline: Inline | None = None
-) -> Callable[..., object]:
+def timed(node: Node, phase: str, route: Router | None = None) -> Callable[..., object]:
     """The node, adding its time to `timings[phase]` and its log writes to "logging".
 
     A node resumed by a person's answer also adds the time they took to answer (the run
     was paused between two streams, outside any node) to "waiting_for_person".
 
-    With `route`, it returns `Command(update=..., goto=route(state after the update))`;
-    when that is `inline`'s node, it runs it on the state after the update, timed under
-    its own phase, and returns both updates as one, going where `inline.route` says.
+    With `route`, it returns `Command(update=..., goto=route(state after the update))`.
+    Routers read only keys that an update replaces (never the `history`, `feedback`
+    or `timings` reducers), so the state after the update is the state and the update
+    merged.
     """
 
     def run(state: AgentState, *, runtime: Ctx) -> AgentState | Command[str]:
@@ -131,33 +99,23 @@ def timed(
         if ctx.cancel.cancelled:
             raise RunStopped(ctx.cancel.reason or "stopped", step_no=state.get("step_no", 0))
         ctx.graph_steps += 1
-        update = _timed_run(node, phase, state, runtime)
+        logged = ctx.log_seconds
+        started = time.perf_counter()
+        update = node(state, runtime=runtime)
+        writing = ctx.log_seconds - logged
+        spent = time.perf_counter() - started - writing
+        timings = {phase: spent, "logging": writing}
         if ctx.answer_seconds:  # the person's answer that resumed this node
-            update["timings"][WAITING] = update["timings"].get(WAITING, 0.0) + ctx.answer_seconds
+            timings[WAITING] = timings.get(WAITING, 0.0) + ctx.answer_seconds
             ctx.answer_seconds = 0.0
+        update = {**update, "timings": timings}
         if route is None:
             return update
-        goto = route(applied(state, update))
-        if inline is not None and goto == inline.name:
-            after = applied(state, update)
-            update = applied(update, _timed_run(inline.node, inline.phase, after, runtime))
-            goto = inline.route(applied(state, update))
-        return Command(update=update, goto=goto)
+        return Command(update=update, goto=route({**state, **update}))
 
     run.__name__ = node.__name__
     run.__doc__ = node.__doc__
     return run
-
-
-def _timed_run(node: Node, phase: str, state: AgentState, runtime: Ctx) -> AgentState:
-    """Run `node`; its update with its time under `phase` and its log writes under "logging"."""
-    ctx = runtime.context
-    logged = ctx.log_seconds
-    started = time.perf_counter()
-    update = node(state, runtime=runtime)
-    writing = ctx.log_seconds - logged
-    spent = time.perf_counter() - started - writing
-    return {**update, "timings": {phase: spent, "logging": writing}}
 
 
 def after_perceive(state: AgentState) -> Literal["finish", "replan", "plan", "critique"]:
@@ -253,16 +211,6 @@ ROUTES: dict[str, Router] = {
 
 EDGES: dict[str, str] = {"finish": END}
 
-INLINE: dict[str, str] = {"verify": "perceive"}
-"""Node -> the node it runs in its own super-step when its router picks that one.
-
-After a verified step `perceive` estimates the scene from the frames verify just took:
-nothing has moved, so it needs no super-step and checkpoint of its own (about 0.55 ms
-per step on this 2-core VM: `benchmarks/overhead_gaps.py`). A run killed inside it
-repeats verify, which only reads the world. `perceive` stays a node for the start of a
-run and after replans and waits.
-"""
-
 
 def destinations(router: Router) -> tuple[str, ...]:
     """The nodes a router can send to, from its `Literal` return type."""
@@ -274,21 +222,9 @@ def _compiled() -> Graph:
     graph = StateGraph(AgentState, context_schema=RunContext)
     for name, (node, phase) in NODES.items():
         route = ROUTES.get(name)
-        inline = _inline(name)
         ends = destinations(route) if route is not None else None
-        if ends is not None and inline is not None:
-            others = (e for e in (*ends, *destinations(inline.route)) if e != inline.name)
-            ends = tuple(dict.fromkeys(others))
-        graph.add_node(name, timed(node, phase, route, inline), destinations=ends)
+        graph.add_node(name, timed(node, phase, route), destinations=ends)
     graph.add_edge(START, "perceive")
     for source, target in EDGES.items():
         graph.add_edge(source, target)
     return graph.compile()
-
-
-def _inline(name: str) -> Inline | None:
-    follower = INLINE.get(name)
-    if follower is None:
-        return None
-    node, phase = NODES[follower]
-    return Inline(follower, node, phase, ROUTES[follower])

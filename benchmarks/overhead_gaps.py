@@ -11,8 +11,7 @@ kind of gap:
   person's answer): LangGraph loading the run's last checkpoint, starting the thread
   that saves checkpoints, preparing the first task;
 - one node's end to the next node's start: applying the node's update, saving a
-  checkpoint (in the background), choosing and preparing the next task (a node run in
-  the super-step of the one before it, `graph.INLINE`, has no gap before it);
+  checkpoint (in the background), choosing and preparing the next task;
 - the last node's end to the stream's end (the run finished, or an approval
   interrupted it): the final save, waiting for the saving thread, closing the stream.
 
@@ -58,17 +57,12 @@ class Trace:
         self.events.append((kind, name, time.perf_counter()))
 
     def gaps(self) -> dict[str, list[float]]:
-        """Seconds of each gap, by kind (`GAPS`).
-
-        Time between streams is not a gap, nor is the step from a node to the follower it
-        runs in its own super-step (`graph.INLINE`).
-        """
+        """Seconds of each gap, by kind (`GAPS`); time between streams is not a gap."""
         found: dict[str, list[float]] = {kind: [] for kind in GAPS}
-        pairs = zip(self.events, self.events[1:], strict=False)
-        for (kind, name, at), (then, following, later) in pairs:
+        for (kind, _, at), (then, _, later) in zip(self.events, self.events[1:], strict=False):
             if kind == "start" and then == "in":
                 found[GAPS[0]].append(later - at)
-            elif kind == "out" and then == "in" and graph.INLINE.get(name) != following:
+            elif kind == "out" and then == "in":
                 found[GAPS[1]].append(later - at)
             elif kind == "out" and then == "end":
                 found[GAPS[2]].append(later - at)

@@ -27,9 +27,8 @@ OVERHEAD_PARTS = ("logging", "orchestration")
 class TimeBreakdown:
     """Seconds per phase summed over episodes, the steps they ran, and the total wall.
 
-    `graph_steps` counts the graph's super-steps: critique, act and verify per step (the
-    look after a verified step runs inside verify's), plus planning, approvals, waits,
-    replans and the looks after them.
+    `graph_steps` counts the nodes the graph ran (LangGraph super-steps: perceive,
+    critique, act, verify per step, plus planning, approvals, waits and replans).
     """
 
     wall_s: float

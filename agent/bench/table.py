@@ -66,9 +66,8 @@ DEFINITIONS = """\
   checkpoint per super-step (durability "async": saved in a background thread while the
   next node runs). Per step = divided by the steps the runs executed (a step: one
   planned skill, run or stopped); per graph step = divided by the nodes the graph ran
-  (LangGraph super-steps: critique, act and verify for each step, with the look after a
-  verified step inside verify's since 2026-12-07, plus perceive, plan, approve, wait and
-  replan where they ran).
+  (LangGraph super-steps: perceive, critique, act and verify for each step, plus plan,
+  approve, wait and replan where they ran).
 - **Operator**: `resident` approves a step the critic wants approved unless someone
   stands within 1 m of the stove, and answers no questions; `nobody` declines everything.
 - **Perturbations** (one kind per episode, drawn from the episode's seed; the same for
@@ -176,9 +175,8 @@ def _targets(summaries: Sequence[ConfigSummary]) -> list[str]:
     if per_node is not None:
         lines += [
             "",
-            f"Per graph step (one LangGraph super-step; {t.graph_steps / max(t.steps, 1):.1f} "
-            f"per step) the orchestration overhead is {per_node:.2f} ms. The target is judged "
-            "per step.",
+            f"Per graph step (one node run; {t.graph_steps / max(t.steps, 1):.1f} per step) the "
+            f"orchestration overhead is {per_node:.2f} ms. The target is judged per step.",
         ]
     lines += [
         "",

@@ -387,7 +387,7 @@ def test_summaries_and_the_table_count_what_the_episodes_did(fake_worker):
     assert full.by_kind["door_closed"].recovery == Rate(1, 1)
     assert blind.done_but_missed == 1
     assert full.time.steps == 3
-    assert full.time.graph_steps >= 3 * full.time.steps  # critique, act, verify (+ perceive)
+    assert full.time.graph_steps >= 4 * full.time.steps  # perceive, critique, act, verify
     assert full.time.overhead_s > 0
     header = Header(
         command="steward bench",
@@ -402,7 +402,7 @@ def test_summaries_and_the_table_count_what_the_episodes_did(fake_worker):
     text = markdown(header, [full, blind], [])
     assert "| full | 1/1 = 100% [21, 100] |" in text
     assert f"3 steps, {full.time.graph_steps} graph steps" in text
-    assert "Per graph step (one LangGraph super-step; " in text
+    assert "Per graph step (one node run; " in text
     assert "| door_closed | 1/1 = 100% [21, 100] (fired in 1/1) | 0/1 = 0% [0, 79]" in text
 
 

@@ -5,12 +5,9 @@ from __future__ import annotations
 import json
 
 import pytest
-from rich.console import Console
 
 from agent.cli import build_parser, main
-from agent.cli_run import ProgressPrinter, config_from
-from agent.state import Replan, StepOutcome
-from planner.types import Step
+from agent.cli_run import config_from
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -97,15 +94,3 @@ def test_resuming_a_run_whose_log_was_altered_says_so_and_how_to_check(capsys, t
 def test_closer_looks_are_on_unless_turned_off(flags, looks):
     args = build_parser().parse_args(["run", "open the microwave", *flags])
     assert config_from(args).closer_looks is looks
-
-
-def test_progress_shows_a_verified_step_and_the_change_the_look_after_it_found():
-    step = Step(skill="open", arguments={"target": "microwave"}, intent="open the microwave")
-    done = StepOutcome(step_no=1, step=step, decision="allow", verified=True, message="open")
-    replan = Replan(trigger="scene_changed", reason="open(slide_cabinet) no longer holds")
-    console = Console(record=True, width=200)
-    ProgressPrinter(console)("verify", {"history": [done], "replan": replan})
-    assert console.export_text().splitlines() == [
-        "  verified: open",
-        "replan (scene_changed): open(slide_cabinet) no longer holds",
-    ]

@@ -8,18 +8,7 @@ from typing import Any
 from langgraph.graph import END
 from langgraph.types import Command
 
-from agent.graph import (
-    EDGES,
-    NODES,
-    REDUCERS,
-    ROUTES,
-    Inline,
-    after_act,
-    applied,
-    build_graph,
-    destinations,
-    timed,
-)
+from agent.graph import EDGES, NODES, ROUTES, after_act, destinations, timed
 from agent.state import AgentState, Replan
 
 
@@ -74,54 +63,3 @@ def test_an_unrouted_node_returns_its_update_with_timings() -> None:
     assert isinstance(update, dict)
     assert update["cursor"] == 3
     assert set(update["timings"]) == {"orchestration", "logging"}
-
-
-def test_a_node_runs_its_inline_follower_in_the_same_super_step() -> None:
-    step = Replan(trigger="scene_changed", reason="the door closed again")
-
-    def checked(state: AgentState, *, runtime: object) -> AgentState:
-        del state, runtime
-        return {"cursor": 1, "timings": {}, "feedback": []}
-
-    def looked(state: AgentState, *, runtime: object) -> AgentState:
-        del runtime
-        assert state["cursor"] == 1  # the follower sees the first node's update
-        return {"replan": step}
-
-    follower = Inline("look", looked, "perception", lambda s: "replan" if s.get("replan") else "x")
-    command = timed(checked, "verification", lambda _: "look", follower)({}, runtime=_runtime())
-    assert isinstance(command, Command)
-    assert command.goto == "replan"
-    assert command.update["cursor"] == 1
-    assert command.update["replan"] == step
-    assert set(command.update["timings"]) == {"verification", "perception", "logging"}
-
-
-def test_a_node_whose_router_goes_elsewhere_leaves_its_follower_alone() -> None:
-    def looked(state: AgentState, *, runtime: object) -> AgentState:
-        raise AssertionError("the follower must not run")
-
-    follower = Inline("look", looked, "perception", lambda _: "x")
-    command = timed(lambda s, runtime: {}, "verification", lambda _: "wait", follower)(
-        {}, runtime=_runtime()
-    )
-    assert isinstance(command, Command)
-    assert command.goto == "wait"
-    assert set(command.update["timings"]) == {"verification", "logging"}
-
-
-def test_updates_apply_as_langgraph_applies_them() -> None:
-    state: AgentState = {"cursor": 0, "timings": {"skill": 1.0}, "feedback": []}
-    update: AgentState = {"cursor": 1, "timings": {"skill": 0.5, "critic": 0.1}}
-    after = applied(state, update)
-    assert after["cursor"] == 1
-    assert after["timings"] == {"skill": 1.5, "critic": 0.1}
-    assert after["feedback"] == []
-    assert set(REDUCERS) == {"history", "feedback", "timings"}
-
-
-def test_verify_hands_over_to_what_perceive_picks_never_to_perceive() -> None:
-    edges = {(e.source, e.target) for e in build_graph().get_graph().edges}
-    after_verify = {target for source, target in edges if source == "verify"}
-    assert "perceive" not in after_verify
-    assert {"critique", "plan", "replan", "finish", "wait"} <= after_verify
