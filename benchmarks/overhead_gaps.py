@@ -22,12 +22,9 @@ the graph the agent runs is otherwise unchanged.
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import functools
-import os
 import statistics
-import sys
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -38,9 +35,9 @@ from langgraph.pregel import Pregel
 
 from agent import graph
 from agent.bench.episode import EpisodeResult, Worker, plan_episodes, tasks_for
+from agent.bench.scripts import full_agent_settings, machine_note
 from agent.bench.settings import BenchSettings
 from agent.bench.summary import TimeBreakdown
-from safety.steplog.logs import configure_logging
 
 STREAM = "(stream)"
 GAPS = ("stream start -> first node", "between nodes", "last node -> stream end")
@@ -148,18 +145,14 @@ def rows(results: list[EpisodeResult], gaps: dict[str, list[float]]) -> list[str
 
 def main(argv: list[str] | None = None) -> None:
     """Run the episodes traced and print the table in markdown."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--episodes", type=int, default=12, help="full-agent episodes")
-    args = parser.parse_args(argv)
-    if args.episodes < 1:
-        sys.exit("--episodes must be at least 1")
-    configure_logging(stream=sys.stderr, level=os.environ.get("STEWARD_LOG_LEVEL", "warning"))
-    results, gaps = measure(BenchSettings.parse(episodes=args.episodes, configs="full"))
+    settings = full_agent_settings(
+        __doc__.splitlines()[0], argv, episodes_help="full-agent episodes"
+    )
+    results, gaps = measure(settings)
     t = TimeBreakdown.of(results)
-    load, cpus = os.getloadavg()[0], os.cpu_count()
     print(
         f"Full agent, {len(results)} episodes, {t.steps} steps, {t.graph_steps} node runs, "
-        f"{sum(r.success for r in results)} succeeded ({cpus} CPUs, load {load:.2f})"
+        f"{sum(r.success for r in results)} succeeded ({machine_note()})"
     )
     print()
     print("\n".join(rows(results, gaps)))

@@ -19,19 +19,16 @@ Overhead is what `steward bench` reports: wall time outside the timed node phase
 
 from __future__ import annotations
 
-import argparse
-import os
-import sys
 from pathlib import Path
 
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.checkpoint.memory import InMemorySaver
 
 from agent.bench.episode import EpisodeResult, Worker, plan_episodes, tasks_for
+from agent.bench.scripts import full_agent_settings, machine_note
 from agent.bench.settings import BenchSettings
 from agent.bench.summary import TimeBreakdown
 from agent.checkpoint import Saving, serializer
-from safety.steplog.logs import configure_logging
 
 
 def _in_memory(path: Path) -> BaseCheckpointSaver[str]:
@@ -78,15 +75,11 @@ def measure(settings: BenchSettings, home: Path | None = None) -> dict[str, list
 
 def main(argv: list[str] | None = None) -> None:
     """Run the episodes under every variant and print the table in markdown."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--episodes", type=int, default=12, help="episodes per variant")
-    args = parser.parse_args(argv)
-    if args.episodes < 1:
-        sys.exit("--episodes must be at least 1")
-    configure_logging(stream=sys.stderr, level=os.environ.get("STEWARD_LOG_LEVEL", "warning"))
-    results = measure(BenchSettings.parse(episodes=args.episodes, configs="full"))
-    load, cpus = os.getloadavg()[0], os.cpu_count()
-    print(f"Full agent, {args.episodes} episodes per variant ({cpus} CPUs, load {load:.2f})")
+    settings = full_agent_settings(
+        __doc__.splitlines()[0], argv, episodes_help="episodes per variant"
+    )
+    results = measure(settings)
+    print(f"Full agent, {settings.episodes} episodes per variant ({machine_note()})")
     print()
     print(
         "| saving | episodes | succeeded | steps | graph steps per step | overhead ms/step "

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from agent.bench.settings import BenchSettings
 from agent.config import RunConfig
 from agent.report import RunReport
 from agent.runner import Operator, Overrides, run_goal
@@ -99,3 +100,19 @@ def fake_run(fake_config: RunConfig, planner_script: Path, fake_skills: FakeSkil
         )
 
     return run
+
+
+@pytest.fixture
+def fake_bench(fake_skills: None) -> Callable[..., BenchSettings]:
+    """Bench settings on the fake kitchen (fake embodiment, cell detector, fake skills)."""
+    del fake_skills
+
+    def settings(**values: object) -> BenchSettings:
+        return BenchSettings.parse(
+            embodiment="fake",
+            embodiment_settings={"image_size_px": 128, "randomize": False},
+            run_settings={"detectors": ("cells",), "skill_backend": "fake", "max_replans": 3},
+            **values,
+        )
+
+    return settings

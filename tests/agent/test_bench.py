@@ -22,6 +22,7 @@ from agent.bench.operators import Resident
 from agent.bench.parallel import import_ray, limit_threads, thread_budget
 from agent.bench.perturb import Kind, Perturbation, Schedule
 from agent.bench.run import load_run, run_bench, write_outputs
+from agent.bench.scripts import full_agent_settings
 from agent.bench.settings import BenchSettings
 from agent.bench.stats import Rate, wilson_interval
 from agent.bench.summary import summarize
@@ -342,15 +343,8 @@ def test_limit_threads_sets_every_library_it_names():
 
 
 @pytest.fixture
-def fake_worker(tmp_path, fake_skills):
-    del fake_skills
-    settings = BenchSettings.parse(
-        episodes=1,
-        embodiment="fake",
-        embodiment_settings={"image_size_px": 128, "randomize": False},
-        run_settings={"detectors": ("cells",), "skill_backend": "fake", "max_replans": 3},
-    )
-    worker = Worker(settings, home=tmp_path)
+def fake_worker(tmp_path, fake_bench):
+    worker = Worker(fake_bench(episodes=1), home=tmp_path)
     yield worker
     worker.close()
 
@@ -459,3 +453,10 @@ def test_two_kitchen_episodes_write_json_table_and_plot(tmp_path):
     assert "## Recovery per perturbation kind" in table
     assert "steward bench --episodes 2" in table
     assert paths["plot"].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_the_overhead_scripts_take_a_positive_episode_count():
+    settings = full_agent_settings("overhead", ["--episodes", "3"], episodes_help="episodes")
+    assert (settings.episodes, tuple(settings.configs)) == (3, ("full",))
+    with pytest.raises(SystemExit, match="--episodes must be at least 1"):
+        full_agent_settings("overhead", ["--episodes", "0"], episodes_help="episodes")

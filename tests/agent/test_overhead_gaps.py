@@ -7,24 +7,15 @@ from pathlib import Path
 from langgraph.pregel import Pregel
 
 from agent import graph
-from agent.bench.settings import BenchSettings
 from agent.bench.summary import TimeBreakdown
 
 
 def test_every_node_run_and_stream_has_its_gap_and_the_graph_is_put_back(
-    benchmark_script, fake_skills, tmp_path: Path
+    benchmark_script, fake_bench, tmp_path: Path
 ) -> None:
-    del fake_skills
     module = benchmark_script("overhead_gaps")
     nodes, stream = dict(graph.NODES), Pregel.stream
-    settings = BenchSettings.parse(
-        episodes=2,
-        perturbations="door_closed",
-        goals="multi-01",
-        embodiment="fake",
-        embodiment_settings={"image_size_px": 128, "randomize": False},
-        run_settings={"detectors": ("cells",), "skill_backend": "fake", "max_replans": 3},
-    )
+    settings = fake_bench(episodes=2, perturbations="door_closed", goals="multi-01")
     results, gaps = module.measure(settings, home=tmp_path)
     total = TimeBreakdown.of(results)
     assert [r.success for r in results] == [True, True]

@@ -6,23 +6,14 @@ import sqlite3
 from contextlib import closing
 from pathlib import Path
 
-from agent.bench.settings import BenchSettings
 from agent.bench.summary import TimeBreakdown
 
 
 def test_every_variant_runs_the_episode_and_only_the_agents_saves_to_sqlite(
-    benchmark_script, fake_skills, tmp_path: Path
+    benchmark_script, fake_bench, tmp_path: Path
 ) -> None:
-    del fake_skills
     module = benchmark_script("overhead_saves")
-    settings = BenchSettings.parse(
-        episodes=1,
-        perturbations="door_closed",
-        goals="multi-01",
-        embodiment="fake",
-        embodiment_settings={"image_size_px": 128, "randomize": False},
-        run_settings={"detectors": ("cells",), "skill_backend": "fake", "max_replans": 3},
-    )
+    settings = fake_bench(episodes=1, perturbations="door_closed", goals="multi-01")
     results = module.measure(settings, home=tmp_path)
     assert list(results) == list(module.VARIANTS)
     for ran in results.values():
