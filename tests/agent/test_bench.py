@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 import torch
 
-from agent.bench import parallel
+from agent.bench import parallel, scripts
 from agent.bench.episode import EpisodeResult, EpisodeSpec, Task, Worker, plan_episodes
 from agent.bench.errors import BenchConfigError, BenchSetupError
 from agent.bench.goals import GOALS_FOR, goals_for, suite_goals
@@ -455,7 +455,8 @@ def test_two_kitchen_episodes_write_json_table_and_plot(tmp_path):
     assert paths["plot"].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
-def test_the_overhead_scripts_take_a_positive_episode_count():
+def test_the_overhead_scripts_take_a_positive_episode_count(monkeypatch):
+    monkeypatch.setattr(scripts, "configure_logging", lambda **_: None)  # keep the suite's
     settings = full_agent_settings("overhead", ["--episodes", "3"], episodes_help="episodes")
     assert (settings.episodes, tuple(settings.configs)) == (3, ("full",))
     with pytest.raises(SystemExit, match="--episodes must be at least 1"):
