@@ -461,3 +461,24 @@ def test_the_overhead_scripts_take_a_positive_episode_count(monkeypatch):
     assert (settings.episodes, tuple(settings.configs)) == (3, ("full",))
     with pytest.raises(SystemExit, match="--episodes must be at least 1"):
         full_agent_settings("overhead", ["--episodes", "0"], episodes_help="episodes")
+
+
+@pytest.mark.sim
+@pytest.mark.slow
+def test_two_kitchen_episodes_run_on_a_local_ray_cluster(tmp_path):
+    pytest.importorskip("ray", reason="--ray needs the bench extra")
+    settings = BenchSettings.parse(
+        episodes=2,
+        configs="full",
+        perturbations="door_closed,bad_frame",
+        goals="multi-01",
+        ray="local",
+        store=tmp_path,
+    )
+    bench = run_bench(settings, command="steward bench --ray local --episodes 2")
+    assert sorted((r.index, r.kind) for r in bench.results) == [
+        (0, Kind.DOOR_CLOSED),
+        (1, Kind.BAD_FRAME),
+    ]
+    assert all(r.success for r in bench.results), [r.reason for r in bench.results]
+    assert bench.header.workers.endswith(" (Ray (local), 1 thread each)")
