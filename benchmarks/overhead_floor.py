@@ -14,7 +14,10 @@ The last rows run the agent's own state (`AgentState`: its config, a plan, a gro
 history, a scene and a simulator snapshot) through the same four-node loop, with the
 stock `SqliteSaver` (the whole state in every checkpoint) and with the agent's
 `ChannelSqliteSaver` (a channel's value once per version, one transaction per checkpoint,
-no pending write for a finished node's update).
+no pending write for a finished node's update). Two more run the no-op work as tasks of
+LangGraph's functional API (`@entrypoint` calling a `@task` per node, each result saved
+as a pending write), the other way LangGraph checkpoints a loop, to see whether it
+costs less per node than a super-step.
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ import numpy as np
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.checkpoint.sqlite import SqliteSaver
+from langgraph.func import entrypoint, task
 from langgraph.graph import END, START, StateGraph
 from langgraph.types import Command
 from numpy.typing import NDArray
@@ -93,6 +97,46 @@ def _graph_ms(
     for _ in compiled.stream({"n": 0}, config, stream_mode="updates", **extra):
         pass
     return (time.perf_counter() - started - inside) / nodes * 1000
+
+
+def _functional_ms(nodes: int, saver: BaseCheckpointSaver[Any]) -> float:
+    """Milliseconds per task of an `@entrypoint` loop calling a no-op `@task` `nodes` times.
+
+    Each task's result (the same 8 KB update a super-step saves) is checkpointed as a
+    pending write, in the background (durability "async"). The default thread pool: with
+    one thread, a task waited on from the entrypoint could never run.
+    """
+
+    @task
+    def work(n: int) -> dict[str, object]:
+        return {"n": n + 1, "payload": bytes(PAYLOAD_BYTES)}
+
+    @entrypoint(checkpointer=saver)
+    def loop(count: int) -> int:
+        for n in range(count):
+            work(n).result()
+        return count
+
+    config: Any = {"configurable": {"thread_id": "functional"}}
+    started = time.perf_counter()
+    for _ in loop.stream(nodes, config, stream_mode="updates", durability="async"):
+        pass
+    return (time.perf_counter() - started) / nodes * 1000
+
+
+def _functional_rows(nodes: int, directory: Path) -> list[tuple[str, float]]:
+    """The functional API's rows: in-memory and stock SQLite checkpoints."""
+    memory = _functional_ms(nodes, InMemorySaver())
+    rows = [("functional API, in-memory checkpoints (async)", memory)]
+    with tempfile.TemporaryDirectory(dir=directory) as sub:
+        saver = _sqlite(Path(sub))
+        try:
+            rows.append(
+                ("functional API, SQLite checkpoints (async)", _functional_ms(nodes, saver))
+            )
+        finally:
+            saver.conn.close()
+    return rows
 
 
 def _sqlite(directory: Path) -> SqliteSaver:
@@ -242,6 +286,7 @@ def main(argv: list[str] | None = None) -> None:
                     rows.append((f"+ {label} (async)", _agent_state_ms(agent_steps, saver)))
                 finally:
                     saver.conn.close()
+        rows += _functional_rows(args.steps, Path(tmp))
     # A new frame each call: the encoder caches frames it has seen (`embodiments.png`).
     rng = np.random.default_rng(0)
     frames = iter(rng.integers(0, 255, (args.steps, 128, 128, 3), dtype=np.uint8))

@@ -14,4 +14,5 @@ def test_overhead_floor_prints_every_part(
     assert "| + SQLite checkpoints (sync) |" in out
     assert "| step-log barrier: 1 KB append + fsync |" in out
     assert "| + SQLite checkpoints (async) |" in out
+    assert "| functional API, SQLite checkpoints (async) |" in out
     assert "Floor per step (one fsync, two PNGs)" in out
