@@ -421,21 +421,34 @@ def test_saved_results_render_the_same_table(tmp_path, fake_skills):
         load_run(first["table"])
 
 
+def test_the_overhead_scripts_take_a_positive_episode_count(monkeypatch):
+    monkeypatch.setattr(scripts, "configure_logging", lambda **_: None)  # keep the suite's
+    settings = full_agent_settings("overhead", ["--episodes", "3"], episodes_help="episodes")
+    assert (settings.episodes, tuple(settings.configs)) == (3, ("full",))
+    with pytest.raises(SystemExit, match="--episodes must be at least 1"):
+        full_agent_settings("overhead", ["--episodes", "0"], episodes_help="episodes")
+
+
 # -- the real kitchen: exactly two episodes ---------------------------------------------------
+
+
+def two_kitchen_episodes(store, **where: object) -> BenchSettings:
+    """The smoke run: a door closed again, then a bad frame, on a goal with two doors."""
+    return BenchSettings.parse(
+        episodes=2,
+        configs="full",
+        perturbations="door_closed,bad_frame",
+        goals="multi-01",  # two doors: the door can close behind the robot
+        store=store,
+        **where,
+    )
 
 
 @pytest.mark.sim
 @pytest.mark.slow
 def test_two_kitchen_episodes_write_json_table_and_plot(tmp_path):
     pytest.importorskip("matplotlib", reason="the plot needs the bench extra")
-    settings = BenchSettings.parse(
-        episodes=2,
-        configs="full",
-        perturbations="door_closed,bad_frame",
-        goals="multi-01",  # two doors: the door can close behind the robot
-        workers=1,
-        store=tmp_path,
-    )
+    settings = two_kitchen_episodes(tmp_path, workers=1)
     bench = run_bench(settings, command="steward bench --episodes 2")
     paths = write_outputs(bench, tmp_path / "out")
     data = json.loads(paths["json"].read_text())
@@ -455,26 +468,11 @@ def test_two_kitchen_episodes_write_json_table_and_plot(tmp_path):
     assert paths["plot"].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
-def test_the_overhead_scripts_take_a_positive_episode_count(monkeypatch):
-    monkeypatch.setattr(scripts, "configure_logging", lambda **_: None)  # keep the suite's
-    settings = full_agent_settings("overhead", ["--episodes", "3"], episodes_help="episodes")
-    assert (settings.episodes, tuple(settings.configs)) == (3, ("full",))
-    with pytest.raises(SystemExit, match="--episodes must be at least 1"):
-        full_agent_settings("overhead", ["--episodes", "0"], episodes_help="episodes")
-
-
 @pytest.mark.sim
 @pytest.mark.slow
 def test_two_kitchen_episodes_run_on_a_local_ray_cluster(tmp_path):
     pytest.importorskip("ray", reason="--ray needs the bench extra")
-    settings = BenchSettings.parse(
-        episodes=2,
-        configs="full",
-        perturbations="door_closed,bad_frame",
-        goals="multi-01",
-        ray="local",
-        store=tmp_path,
-    )
+    settings = two_kitchen_episodes(tmp_path, ray="local")
     bench = run_bench(settings, command="steward bench --ray local --episodes 2")
     assert sorted((r.index, r.kind) for r in bench.results) == [
         (0, Kind.DOOR_CLOSED),
