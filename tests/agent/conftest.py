@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -36,6 +37,15 @@ pick up the kettle:
 """
 
 
+FAKE_BODY: dict[str, Any] = {
+    "embodiment": "fake",
+    "embodiment_settings": {"image_size_px": 128, "randomize": False},
+}
+"""The fake kitchen: 128 px frames, a fixed start."""
+FAKE_RUN: dict[str, Any] = {"detectors": ("cells",), "skill_backend": "fake", "max_replans": 3}
+"""How runs on it perceive and act: the cell detector, fake skills."""
+
+
 FakeRun = Callable[..., RunReport]
 
 
@@ -49,14 +59,12 @@ def fake_skills() -> FakeSkillScript:
 def fake_config(tmp_path: Path) -> RunConfig:
     """A run on the fake embodiment with 128 px frames, the cell detector, fake skills."""
     return RunConfig(
-        embodiment="fake",
-        embodiment_settings={"image_size_px": 128, "randomize": False},
+        embodiment=FAKE_BODY["embodiment"],
+        embodiment_settings=FAKE_BODY["embodiment_settings"],
         planner="scripted",
-        detectors=("cells",),
-        skill_backend="fake",
         home=tmp_path,
         seed=0,
-        max_replans=3,
+        **FAKE_RUN,
     )
 
 
@@ -108,11 +116,6 @@ def fake_bench(fake_skills: None) -> Callable[..., BenchSettings]:
     del fake_skills
 
     def settings(**values: object) -> BenchSettings:
-        return BenchSettings.parse(
-            embodiment="fake",
-            embodiment_settings={"image_size_px": 128, "randomize": False},
-            run_settings={"detectors": ("cells",), "skill_backend": "fake", "max_replans": 3},
-            **values,
-        )
+        return BenchSettings.parse(**FAKE_BODY, run_settings=FAKE_RUN, **values)
 
     return settings
