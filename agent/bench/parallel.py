@@ -36,6 +36,9 @@ ResultSink = Callable[[EpisodeResult], None]
 
 _WORKER: Worker | None = None  # this worker process's kitchen (pool workers only)
 
+RAY_ACTOR_CPUS = 1
+"""CPUs a Ray actor reserves, and so the threads it uses."""
+
 
 def run_tasks(
     tasks: Sequence[Task],
@@ -76,10 +79,11 @@ def thread_budget(workers: int, cores: int | None = None) -> int:
 
 
 def limit_threads(threads: int) -> None:
-    """Use at most `threads` threads for torch, OpenMP/MKL and llvmpipe in this process.
+    """Use at most `threads` threads for torch's pool and llvmpipe in this process.
 
-    Call it before the kitchen is built: llvmpipe reads `LP_NUM_THREADS` when the
-    renderer's context is made.
+    torch's pool is set at once. The variables reach what reads them later: llvmpipe
+    reads `LP_NUM_THREADS` when the renderer's context is made, so call this before the
+    kitchen is built; OpenMP and MKL read theirs when they start, in child processes.
     """
     for name in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "LP_NUM_THREADS"):
         os.environ[name] = str(threads)
@@ -135,11 +139,11 @@ def import_ray() -> Any:  # noqa: ANN401 - Ray is optional and untyped here
 class RayWorker:
     """A Ray actor holding one kitchen (the same `Worker` the local pool uses).
 
-    It reserves one CPU, so it uses one thread.
+    It uses as many threads as it reserves CPUs (`RAY_ACTOR_CPUS`).
     """
 
     def __init__(self, settings: BenchSettings) -> None:
-        limit_threads(1)
+        limit_threads(RAY_ACTOR_CPUS)
         configure_logging(stream=sys.stderr, level=os.environ.get("STEWARD_LOG_LEVEL", "warning"))
         self.worker = Worker(settings)
 
@@ -172,7 +176,7 @@ def _run_ray(
             include_dashboard=False,
             logging_level="warning",
         )
-    actor = ray.remote(num_cpus=1)(RayWorker)
+    actor = ray.remote(num_cpus=RAY_ACTOR_CPUS)(RayWorker)
     actors = [actor.remote(settings) for _ in range(min(workers, len(tasks)))]
     pool = importlib.import_module("ray.util").ActorPool(actors)
     results = []
