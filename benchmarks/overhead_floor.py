@@ -23,12 +23,13 @@ costs less per node than a super-step.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import operator
 import os
 import sqlite3
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Annotated, Any, Literal, TypedDict
 
@@ -128,15 +129,20 @@ def _functional_rows(nodes: int, directory: Path) -> list[tuple[str, float]]:
     """The functional API's rows: in-memory and stock SQLite checkpoints."""
     memory = _functional_ms(nodes, InMemorySaver())
     rows = [("functional API, in-memory checkpoints (async)", memory)]
+    with _opened(_sqlite, directory) as saver:
+        rows.append(("functional API, SQLite checkpoints (async)", _functional_ms(nodes, saver)))
+    return rows
+
+
+@contextlib.contextmanager
+def _opened(opener: Callable[[Path], SqliteSaver], directory: Path) -> Iterator[SqliteSaver]:
+    """A saver opened by `opener` in a fresh folder under `directory`, closed afterwards."""
     with tempfile.TemporaryDirectory(dir=directory) as sub:
-        saver = _sqlite(Path(sub))
+        saver = opener(Path(sub))
         try:
-            rows.append(
-                ("functional API, SQLite checkpoints (async)", _functional_ms(nodes, saver))
-            )
+            yield saver
         finally:
             saver.conn.close()
-    return rows
 
 
 def _sqlite(directory: Path) -> SqliteSaver:
@@ -243,17 +249,9 @@ def main(argv: list[str] | None = None) -> None:
         )
     with tempfile.TemporaryDirectory(prefix="steward-floor-") as tmp:
         for durability in DURABILITIES:
-            with tempfile.TemporaryDirectory(dir=tmp) as sub:
-                saver = _sqlite(Path(sub))
-                try:
-                    rows.append(
-                        (
-                            f"+ SQLite checkpoints ({durability})",
-                            _graph_ms(args.steps, saver, durability),
-                        )
-                    )
-                finally:
-                    saver.conn.close()
+            with _opened(_sqlite, Path(tmp)) as saver:
+                ms = _graph_ms(args.steps, saver, durability)
+                rows.append((f"+ SQLite checkpoints ({durability})", ms))
         fsync = _fsync_ms(Path(tmp), args.steps)
         # A node's real work (simulation, rendering, a CNN) evicts the loop's caches.
         sweep = np.ones(SWEEP_BYTES // 8)
@@ -263,29 +261,17 @@ def main(argv: list[str] | None = None) -> None:
                 _graph_ms(args.steps, None, "sync", sweep),
             )
         )
-        with tempfile.TemporaryDirectory(dir=tmp) as sub:
-            saver = _sqlite(Path(sub))
-            try:
-                rows.append(
-                    (
-                        f"+ SQLite checkpoints (async), after {SWEEP_BYTES >> 20} MB of work",
-                        _graph_ms(args.steps, saver, "async", sweep),
-                    )
-                )
-            finally:
-                saver.conn.close()
+        with _opened(_sqlite, Path(tmp)) as saver:
+            ms = _graph_ms(args.steps, saver, "async", sweep)
+            rows.append((f"+ SQLite checkpoints (async), after {SWEEP_BYTES >> 20} MB of work", ms))
         agent_steps = max(args.steps // 4, 2)
         rows.append(("AgentState loop, no checkpointer", _agent_state_ms(agent_steps, None)))
         for label, opener in (
             (_STOCK, _sqlite),
             (_CHANNEL, _channel_saver),
         ):
-            with tempfile.TemporaryDirectory(dir=tmp) as sub:
-                saver = opener(Path(sub))
-                try:
-                    rows.append((f"+ {label} (async)", _agent_state_ms(agent_steps, saver)))
-                finally:
-                    saver.conn.close()
+            with _opened(opener, Path(tmp)) as saver:
+                rows.append((f"+ {label} (async)", _agent_state_ms(agent_steps, saver)))
         rows += _functional_rows(args.steps, Path(tmp))
     # A new frame each call: the encoder caches frames it has seen (`embodiments.png`).
     rng = np.random.default_rng(0)
