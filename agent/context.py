@@ -2,16 +2,17 @@
 
 LangGraph passes it to each node as `runtime.context`. It holds the robot behind its
 action shield, the planner, the critic, the detectors, the skill specs, the step log,
-the cancel token that Ctrl-C sets, and the latest observation, so nodes stay small
-functions of (state, context).
+the person who answers approvals and questions, the cancel token that Ctrl-C sets, and
+the latest observation, so nodes stay small functions of (state, context).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from agent.state import Approval
 from embodiments.base import Embodiment, Observation, SupportsPresence
 from planner.base import Planner
 from planner.types import Step
@@ -21,6 +22,32 @@ from safety.steplog.writer import StepLog
 from skills.base import CancelToken, Skill, SkillSpec
 from skills.perception.base import Detector
 from skills.perception.looks import CloserLook
+
+
+class Operator(Protocol):
+    """The person at the other end: approves steps and answers the planner's questions."""
+
+    def approve(self, step: str, reasons: Sequence[str]) -> Approval:
+        """Yes or no for a step the critic wants a person to approve."""
+        ...
+
+    def answer(self, question: str) -> str:
+        """An answer to the planner's question ("" for none)."""
+        ...
+
+
+class NobodyThere:
+    """No one to ask: declines every approval and answers no question."""
+
+    def approve(self, step: str, reasons: Sequence[str]) -> Approval:
+        """Decline, saying why."""
+        del step, reasons
+        return Approval(approved=False, approver="nobody", channel="none", note="no one to ask")
+
+    def answer(self, question: str) -> str:
+        """No answer."""
+        del question
+        return ""
 
 
 class StepListener(Protocol):
@@ -76,6 +103,8 @@ class RunContext:
     specs: Mapping[str, SkillSpec]
     make_skill: SkillFactory
     log: StepLog
+    operator: Operator = field(default_factory=NobodyThere)
+    """Who answers approvals and the planner's questions, asked inside the node."""
     cancel: CancelToken = field(default_factory=CancelToken)
     listeners: tuple[StepListener, ...] = ()
     person: PersonSensor = field(default_factory=PersonSensor)
@@ -89,9 +118,6 @@ class RunContext:
     drops it, since time passes there."""
     log_seconds: float = 0.0
     """Time spent writing the step log so far (for the time breakdown)."""
-    answer_seconds: float = 0.0
-    """Time a person took to answer the last interrupt, outside any node: the resumed
-    node counts it as waiting for a person, not as orchestration."""
     graph_steps: int = 0
     """Nodes this process has run for the run (LangGraph super-steps; for the time
     breakdown; a resumed run counts from zero)."""

@@ -85,9 +85,6 @@ Router = Callable[[AgentState], str]
 def timed(node: Node, phase: str, route: Router | None = None) -> Callable[..., object]:
     """The node, adding its time to `timings[phase]` and its log writes to "logging".
 
-    A node resumed by a person's answer also adds the time they took to answer (the run
-    was paused between two streams, outside any node) to "waiting_for_person".
-
     With `route`, it returns `Command(update=..., goto=route(state after the update))`.
     Routers read only keys that an update replaces (never the `history`, `feedback`
     or `timings` reducers), so the state after the update is the state and the update
@@ -104,11 +101,7 @@ def timed(node: Node, phase: str, route: Router | None = None) -> Callable[..., 
         update = node(state, runtime=runtime)
         writing = ctx.log_seconds - logged
         spent = time.perf_counter() - started - writing
-        timings = {phase: spent, "logging": writing}
-        if ctx.answer_seconds:  # the person's answer that resumed this node
-            timings[WAITING] = timings.get(WAITING, 0.0) + ctx.answer_seconds
-            ctx.answer_seconds = 0.0
-        update = {**update, "timings": timings}
+        update = {**update, "timings": {phase: spent, "logging": writing}}
         if route is None:
             return update
         return Command(update=update, goto=route({**state, **update}))

@@ -1,8 +1,8 @@
 """Run a goal to its end, or resume one: the function every front end calls.
 
 `run_goal` builds the run's dependencies, opens its step log and its SQLite thread, and
-drives the graph; when the graph pauses (`interrupt()` for an approval or a question) it
-asks the `Operator` and continues exactly there. Ctrl-C (SIGINT) cancels the running
+drives the graph in one stream; the `Operator` answers approvals and questions from
+inside the nodes that need them (`approve`, `clarify`). Ctrl-C (SIGINT) cancels the running
 skill at its next tick through the e-stop path, the log records the stop, and
 `resume_run` continues later without repeating finished steps.
 """
@@ -12,19 +12,18 @@ from __future__ import annotations
 import contextlib
 import signal
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from types import FrameType
-from typing import Any, Protocol
+from typing import Any
 
 import structlog
 from langchain_core.runnables import RunnableConfig
 from langgraph.checkpoint.sqlite import SqliteSaver
-from langgraph.types import Command, Interrupt
 
 from agent.checkpoint import Saving, open_checkpointer
 from agent.config import RunConfig
-from agent.context import PersonSensor, RunContext, StepListener
+from agent.context import NobodyThere, Operator, PersonSensor, RunContext, StepListener
 from agent.deps import (
     build_critic,
     build_detectors,
@@ -37,7 +36,7 @@ from agent.deps import (
 from agent.errors import RunNotFoundError, RunStopped
 from agent.graph import build_graph
 from agent.report import RunReport, report_from
-from agent.state import AgentState, Approval
+from agent.state import AgentState
 from embodiments.base import Embodiment, SupportsSnapshot
 from planner.base import Planner
 from safety.steplog.logs import run_context
@@ -50,32 +49,6 @@ from skills.registry import all_specs
 log = structlog.get_logger("steward.agent")
 
 RECURSION_LIMIT = 2000  # graph super-steps per invocation: ~5 per step, replans included
-
-
-class Operator(Protocol):
-    """The person at the other end: approves steps and answers the planner's questions."""
-
-    def approve(self, step: str, reasons: Sequence[str]) -> Approval:
-        """Yes or no for a step the critic wants a person to approve."""
-        ...
-
-    def answer(self, question: str) -> str:
-        """An answer to the planner's question ("" for none)."""
-        ...
-
-
-class NobodyThere:
-    """No one to ask: declines every approval and answers no question."""
-
-    def approve(self, step: str, reasons: Sequence[str]) -> Approval:
-        """Decline, saying why."""
-        del step, reasons
-        return Approval(approved=False, approver="nobody", channel="none", note="no one to ask")
-
-    def answer(self, question: str) -> str:
-        """No answer."""
-        del question
-        return ""
 
 
 Progress = Callable[[str, AgentState], None]
@@ -189,8 +162,8 @@ def _drive(
     steplog: StepLog,
     hooks: _Hooks,
 ) -> RunReport:
-    """Stream the graph, answering interrupts, until it ends or the operator stops it."""
-    operator, progress, overrides = hooks.operator, hooks.progress, hooks.overrides
+    """Stream the graph until it ends or the operator stops it."""
+    overrides = hooks.overrides
     sensor = PersonSensor(embodiment)
     ctx = RunContext(
         robot=shielded(embodiment, sensor),
@@ -203,30 +176,23 @@ def _drive(
         log=steplog,
         listeners=overrides.listeners,
         person=sensor,
+        operator=hooks.operator or NobodyThere(),
     )
-    operator = operator or NobodyThere()
     thread = _thread(steplog.run_id)
     started = time.perf_counter()
     saver = overrides.saving.open(config.state_db)
     graph = build_graph(saver)
-    inputs: AgentState | Command[Any] | None = start
+    streamed = _Streamed(hooks.progress)
     try:
         with run_context(steplog.run_id), _sigint_stops(ctx):
-            while True:
-                streamed = _Streamed(progress)
-                for mode, data in graph.stream(
-                    inputs,
-                    thread,
-                    context=ctx,
-                    stream_mode=["updates", "values"],
-                    durability=overrides.saving.durability,
-                ):
-                    streamed.take(mode, data)
-                if not streamed.interrupts:
-                    break
-                asked = time.perf_counter()
-                inputs = Command(resume=_ask(operator, streamed.interrupts[0].value))
-                ctx.answer_seconds = time.perf_counter() - asked
+            for mode, data in graph.stream(
+                start,
+                thread,
+                context=ctx,
+                stream_mode=["updates", "values"],
+                durability=overrides.saving.durability,
+            ):
+                streamed.take(mode, data)
     except RunStopped as stop:
         steplog.append(OutcomeRecord(status="stopped", reason=stop.reason, steps_run=stop.step_no))
         log.warning("agent.stopped", reason=stop.reason, step=stop.step_no)
@@ -252,16 +218,15 @@ def _drive(
 
 
 class _Streamed:
-    """What one `graph.stream` pass gave: the last state and any interrupts.
+    """What the run's `graph.stream` gave: the last state, read from the stream.
 
-    Reading them from the stream saves a checkpoint read (`get_state`) per pause and at
-    the end of every run.
+    Reading it from the stream saves a checkpoint read (`get_state`) at the end of
+    every run.
     """
 
     def __init__(self, progress: Progress | None) -> None:
         self.progress = progress
         self.values: AgentState = {}
-        self.interrupts: tuple[Interrupt, ...] = ()
 
     def take(self, mode: str, data: Any) -> None:  # noqa: ANN401 - LangGraph's chunk payloads
         """One (mode, data) chunk of a stream with the modes "updates" and "values"."""
@@ -269,19 +234,8 @@ class _Streamed:
             self.values = data
             return
         for node, update in data.items():
-            if node == "__interrupt__":
-                self.interrupts = tuple(update)
-            elif self.progress is not None and isinstance(update, dict):
+            if self.progress is not None and isinstance(update, dict):
                 self.progress(node, update)  # type: ignore[arg-type]  # updates are AgentState
-
-
-def _ask(operator: Operator, payload: object) -> dict[str, Any] | str:
-    """The operator's answer to one interrupt, in the form the node expects."""
-    data = payload if isinstance(payload, dict) else {}
-    if data.get("kind") == "clarify":
-        return operator.answer(str(data.get("question", "")))
-    approval = operator.approve(str(data.get("step", "")), tuple(data.get("reasons", ())))
-    return approval.model_dump()
 
 
 @contextlib.contextmanager

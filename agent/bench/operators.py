@@ -5,7 +5,7 @@ attending it"); with nobody to ask, every such goal, and every episode whose ran
 has a burner on, would end refused. `Resident` stands for a careful person at home: it
 approves a step unless someone stands within 1 m of the stove (it looks at the
 simulated kitchen, as a person would look at their own), and answers no questions.
-`nobody` is the runner's `NobodyThere`: every approval is declined.
+`nobody` is the run context's `NobodyThere`: every approval is declined.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from typing import Literal
 
 from agent.bench.hazards import truth_point
-from agent.runner import NobodyThere, Operator
+from agent.context import NobodyThere, Operator
 from agent.state import Approval
 from embodiments.base import Embodiment
 

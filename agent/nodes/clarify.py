@@ -1,12 +1,12 @@
-"""clarify: the planner asked a question; pause for the person's answer (LangGraph interrupt).
+"""clarify: the planner asked a question; the run context's operator answers it.
 
-The answer is added to the goal as a clarification and the goal is planned again. An
-empty answer, or a run with no one to ask, ends the run refused with the question.
+As in `approve`, the person is asked inside the node: a run killed while waiting asks
+again when resumed. The answer is added to the goal as a clarification and the goal is
+planned again. An empty answer, or a run with no one to ask, ends the run refused with
+the question.
 """
 
 from __future__ import annotations
-
-from langgraph.types import interrupt
 
 from agent.nodes.common import Ctx
 from agent.state import AgentState, FeedbackNote, Outcome
@@ -16,13 +16,11 @@ MAX_CLARIFICATIONS = 2
 
 def clarify(state: AgentState, *, runtime: Ctx) -> AgentState:
     """Ask the planner's question; fold the answer into the goal."""
-    del runtime
     question = state.get("question") or "What should I do?"
     asked = state.get("clarifications", 0)
     if asked >= MAX_CLARIFICATIONS:
         return {"outcome": Outcome(status="refused", reason=question)}
-    answer = interrupt({"kind": "clarify", "question": question})
-    text = answer.strip() if isinstance(answer, str) else ""
+    text = runtime.context.operator.answer(question).strip()
     if not text:
         return {"question": None, "outcome": Outcome(status="refused", reason=question)}
     note = FeedbackNote(

@@ -10,8 +10,9 @@ import pytest
 
 from agent.bench.settings import BenchSettings
 from agent.config import RunConfig
+from agent.context import Operator
 from agent.report import RunReport
-from agent.runner import Operator, Overrides, run_goal
+from agent.runner import Overrides, run_goal
 from agent.testing import EventsAt
 from embodiments.base import SceneEvent
 from embodiments.testing import FakeEmbodiment, make_fake

@@ -88,7 +88,7 @@ class SlowToAnswer(ScriptedOperator):
 
 
 def test_the_time_a_person_takes_to_answer_counts_as_waiting_not_overhead(fake_run):
-    """The run pauses between two streams while the person answers, outside any node."""
+    """The person answers inside `approve`, whose time is waiting for a person."""
     report = fake_run("turn on the top left burner", operator=SlowToAnswer(0.3))
     assert report.outcome.status == "done", report.outcome.reason
     assert report.timings["waiting_for_person"] >= 0.3
@@ -101,6 +101,39 @@ def test_a_declined_approval_refuses_without_moving(fake_run, fake_skills):
     assert report.outcome.status == "refused"
     assert "tester declined turn_on(target=top_left_burner)" in report.outcome.reason
     assert fake_skills.runs == []
+
+
+class DiesWhileAsking(ScriptedOperator):
+    """The process dies while the person is still deciding."""
+
+    def approve(self, step, reasons):
+        super().approve(step, reasons)
+        raise Crash("killed while asking")
+
+
+def test_a_run_killed_while_asking_asks_again_on_resume_and_acts_once(
+    fake_run, fake_skills, fake_config, planner_script
+):
+    goal = "turn on the top left burner"
+    dying = DiesWhileAsking(approvals=[True])
+    with pytest.raises(Crash):
+        fake_run(goal, run_id="asking-1", operator=dying)
+    assert len(dying.asked) == 1
+    assert fake_skills.runs == []
+    fresh = make_fake(image_size_px=128, randomize=False)
+    again = ScriptedOperator(approvals=[True])
+    report = resume_run(
+        "asking-1",
+        home=fake_config,
+        operator=again,
+        overrides=Overrides(embodiment=fresh, planner=ScriptedPlanner(load_script(planner_script))),
+    )
+    assert report.outcome.status == "done", report.outcome.reason
+    assert "nobody attending it" in again.asked[0]
+    assert fake_skills.runs == ["turn_on(target=top_left_burner)"]
+    approvals = [b for b in logged(report) if b.kind == "approval"]
+    assert [a.approver for a in approvals] == ["tester"]  # only the answer given
+    assert intact(report)
 
 
 def test_with_no_one_to_ask_an_approval_is_declined(fake_run, fake_skills):

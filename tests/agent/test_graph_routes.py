@@ -27,7 +27,6 @@ def _runtime() -> Any:
             cancel=SimpleNamespace(cancelled=False),
             log_seconds=0.0,
             graph_steps=0,
-            answer_seconds=0.0,
         )
     )
 
