@@ -16,7 +16,6 @@ from agent.state import Outcome, StepOutcome
 from embodiments.base import Embodiment
 from embodiments.scene import SceneTruth
 from safety.steplog.storage import RunPaths
-from safety.steplog.writer import StepLog
 
 EXIT_CODES: dict[str, int] = {"done": 0, "failed": 1, "refused": 3, "stopped": 4}
 """Exit status per outcome (2 is reserved for usage errors)."""
@@ -33,6 +32,9 @@ class RunReport:
     plans: int
     replans: int
     wall_s: float
+    """From opening the step log to closing it (durable), every node and save between."""
+    setup_s: float = 0.0
+    """Building the planner, critic, detectors and skills before the log opened."""
     timings: Mapping[str, float] = field(default_factory=dict)
     graph_steps: int = 0  # LangGraph super-steps (nodes run) in `wall_s`
     log_root: Path | None = None
@@ -96,9 +98,10 @@ def _truth(embodiment: Embodiment) -> SceneTruth | None:
 def report_from(
     values: Mapping[str, Any],
     embodiment: Embodiment,
-    steplog: StepLog,
+    paths: RunPaths,
     *,
     wall_s: float,
+    setup_s: float = 0.0,
     graph_steps: int = 0,
     stopped: RunStopped | None = None,
 ) -> RunReport:
@@ -109,15 +112,16 @@ def report_from(
     if outcome is None:
         outcome = Outcome(status="stopped", reason="the run paused before it ended")
     return RunReport(
-        run_id=steplog.run_id,
+        run_id=paths.run_id,
         goal=str(values.get("goal", "")),
         outcome=outcome,
         steps=tuple(values.get("history", ())),
         plans=int(values.get("plans", 0)),
         replans=int(values.get("replans", 0)),
         wall_s=wall_s,
+        setup_s=setup_s,
         timings=dict(values.get("timings", {})),
         graph_steps=graph_steps,
-        log_root=steplog.paths.root,
+        log_root=paths.root,
         scene_truth=_truth(embodiment),
     )

@@ -10,9 +10,10 @@ skill at its next tick through the e-stop path, the log records the stop, and
 from __future__ import annotations
 
 import contextlib
+import functools
 import signal
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from types import FrameType
 from typing import Any
@@ -36,13 +37,14 @@ from agent.deps import (
 from agent.errors import RunNotFoundError, RunStopped
 from agent.graph import build_graph
 from agent.report import RunReport, report_from
-from agent.state import AgentState
+from agent.state import AgentState, add_timings
 from embodiments.base import Embodiment, SupportsSnapshot
 from planner.base import Planner
 from safety.steplog.logs import run_context
 from safety.steplog.records import GoalRecord, OutcomeRecord
 from safety.steplog.storage import new_run_id
 from safety.steplog.writer import StepLog
+from skills.perception.base import Detector
 from skills.perception.looks import CloserLook
 from skills.registry import all_specs
 
@@ -61,6 +63,7 @@ class Overrides:
 
     embodiment: Embodiment | None = None
     planner: Planner | None = None
+    detectors: tuple[Detector, ...] | None = None
     look: CloserLook | None = None
     listeners: tuple[StepListener, ...] = ()
     reset: bool = field(default=True)
@@ -91,9 +94,8 @@ def run_goal(
     if overrides.reset:
         embodiment.reset(config.seed)
     goal_record = GoalRecord(text=goal, source=state["goal_source"])
-    with StepLog.open(config.runs_dir, run_id, durability="motion") as steplog:
-        steplog.append(goal_record)
-        return _drive(state, config, embodiment, steplog, _Hooks(operator, progress, overrides))
+    hooks = _Hooks(operator, progress, overrides)
+    return _run(_Start(run_id, state, goal_record), config, embodiment, hooks)
 
 
 def resume_run(
@@ -125,14 +127,15 @@ def resume_run(
             body.restore(snapshot)
         else:
             embodiment.reset(config.seed)
-    with StepLog.open(config.runs_dir, run_id, durability="motion") as steplog:
-        # Ended: no node to run and none half-done. A database the stock saver wrote can
-        # hold a finished node's writes with no checkpoint after it (a kill between the
-        # two): no next node shows, its task is listed, and streaming on applies them.
-        if not saved.next and not saved.tasks:
-            embodiment.close()
-            return report_from(values, embodiment, steplog, wall_s=0.0)
-        return _drive(None, config, embodiment, steplog, _Hooks(operator, progress, overrides))
+    # Ended: no node to run and none half-done. A database the stock saver wrote can hold
+    # a finished node's writes with no checkpoint after it (a kill between the two): no
+    # next node shows, its task is listed, and streaming on applies them.
+    if not saved.next and not saved.tasks:
+        with StepLog.open(config.runs_dir, run_id, durability="motion") as steplog:  # checked
+            report = report_from(values, embodiment, steplog.paths, wall_s=0.0)
+        embodiment.close()
+        return report
+    return _run(_Start(run_id), config, embodiment, _Hooks(operator, progress, overrides))
 
 
 def _thread(run_id: str) -> RunnableConfig:
@@ -155,32 +158,90 @@ class _Hooks:
     overrides: Overrides
 
 
-def _drive(
-    start: AgentState | None,
-    config: RunConfig,
-    embodiment: Embodiment,
-    steplog: StepLog,
-    hooks: _Hooks,
-) -> RunReport:
-    """Stream the graph until it ends or the operator stops it."""
+def _prepare(config: RunConfig, embodiment: Embodiment, hooks: _Hooks) -> _Prepared:
+    """Build the run's planner, critic, detectors and skills (timed as its setup)."""
+    began = time.perf_counter()
     overrides = hooks.overrides
     sensor = PersonSensor(embodiment)
-    ctx = RunContext(
+    context = functools.partial(
+        RunContext,
         robot=shielded(embodiment, sensor),
         planner=overrides.planner or build_planner(config),
         critic=build_critic(config),
-        detectors=build_detectors(config),
+        detectors=overrides.detectors or build_detectors(config),
         look=overrides.look or build_look(config, embodiment),
         specs={spec.name: spec for spec in all_specs()},
         make_skill=skill_factory(config, embodiment),
-        log=steplog,
         listeners=overrides.listeners,
         person=sensor,
         operator=hooks.operator or NobodyThere(),
     )
+    return _Prepared(context, time.perf_counter() - began)
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    """A run's dependencies, waiting for its step log, and how long building them took."""
+
+    context: Callable[..., RunContext]
+    setup_s: float
+
+
+@dataclass(frozen=True)
+class _Start:
+    """Which run, and for a new one its first state and goal record (None: resume it)."""
+
+    run_id: str
+    state: AgentState | None = None
+    goal: GoalRecord | None = None
+
+
+def _run(start: _Start, config: RunConfig, embodiment: Embodiment, hooks: _Hooks) -> RunReport:
+    """Open the run's log, drive the graph, close the log; the report with the run's times.
+
+    The run's wall time goes from opening its step log to closing it, so writing the
+    goal, opening and closing the state database and making the log durable at the end
+    all count; building the dependencies before it is reported as `setup_s`.
+    """
+    prepared = _prepare(config, embodiment, hooks)
+    opened = time.perf_counter()
+    with StepLog.open(config.runs_dir, start.run_id, durability="motion") as steplog:
+        if start.goal is not None:
+            steplog.append(start.goal)
+        driving = time.perf_counter()
+        ctx = prepared.context(log=steplog)
+        ended = _drive(start.state, config, ctx, hooks)
+        closing = time.perf_counter()
+    closed = time.perf_counter()
+    # Opening the log, the goal record and closing it (durable) are step-log time too.
+    logging = {"logging": (driving - opened) + (closed - closing)}
+    values = {**ended.values, "timings": add_timings(ended.values.get("timings", {}), logging)}
+    report = report_from(
+        values,
+        embodiment,
+        steplog.paths,
+        wall_s=closed - opened,
+        setup_s=prepared.setup_s,
+        graph_steps=ctx.graph_steps,
+        stopped=ended.stopped,
+    )
+    embodiment.close()
+    return report
+
+
+@dataclass(frozen=True)
+class _Ended:
+    """The state the graph ended with, and the stop that ended it, if one did."""
+
+    values: Mapping[str, Any]
+    stopped: RunStopped | None = None
+
+
+def _drive(start: AgentState | None, config: RunConfig, ctx: RunContext, hooks: _Hooks) -> _Ended:
+    """Stream the graph until it ends or the operator stops it."""
+    steplog, saving = ctx.log, hooks.overrides.saving
     thread = _thread(steplog.run_id)
-    started = time.perf_counter()
-    saver = overrides.saving.open(config.state_db)
+    saver = saving.open(config.state_db)
     graph = build_graph(saver)
     streamed = _Streamed(hooks.progress)
     try:
@@ -190,31 +251,18 @@ def _drive(
                 thread,
                 context=ctx,
                 stream_mode=["updates", "values"],
-                durability=overrides.saving.durability,
+                durability=saving.durability,
             ):
                 streamed.take(mode, data)
     except RunStopped as stop:
         steplog.append(OutcomeRecord(status="stopped", reason=stop.reason, steps_run=stop.step_no))
         log.warning("agent.stopped", reason=stop.reason, step=stop.step_no)
-        values = graph.get_state(thread).values
-        report = report_from(
-            values,
-            embodiment,
-            steplog,
-            wall_s=time.perf_counter() - started,
-            graph_steps=ctx.graph_steps,
-            stopped=stop,
-        )
-    else:  # the stream's last "values" chunk is the state the graph ended with
-        wall_s = time.perf_counter() - started
-        report = report_from(
-            streamed.values, embodiment, steplog, wall_s=wall_s, graph_steps=ctx.graph_steps
-        )
+        return _Ended(graph.get_state(thread).values, stop)
     finally:
         if isinstance(saver, SqliteSaver):
             saver.conn.close()
-    embodiment.close()
-    return report
+    # the stream's last "values" chunk is the state the graph ended with
+    return _Ended(streamed.values)
 
 
 class _Streamed:

@@ -27,6 +27,7 @@ from agent.bench.settings import BENCH_CONFIGS, BenchSettings
 from agent.bench.wrappers import FrameFault, TickEvents, WorkerOwned
 from agent.checkpoint import Saving
 from agent.config import RunConfig
+from agent.deps import build_detectors, build_look
 from agent.runner import Overrides, run_goal
 from embodiments.base import SupportsEvents
 from embodiments.registry import make_embodiment
@@ -34,6 +35,8 @@ from planner.backends.scripted import ScriptedPlanner
 from planner.base import Planner
 from planner.registry import make_planner
 from planner.types import Plan
+from skills.perception.base import Detector
+from skills.perception.looks import CloserLook
 
 log = structlog.get_logger("steward.bench")
 
@@ -79,6 +82,7 @@ class EpisodeResult(BaseModel):
     steps: int
     graph_steps: int = 0  # nodes run (LangGraph super-steps); 0 in results saved before 2026-11-28
     wall_s: float
+    setup_s: float = 0.0  # building the run's models before its log opened; 0 before 2026-12-07
     timings_s: dict[str, float]
     harness_s: float
     episode_s: float
@@ -122,6 +126,8 @@ class Worker:
         built = make_embodiment(settings.embodiment, **settings.embodiment_settings)
         self.world = WorkerOwned(built)
         self._planner: Planner | None = None
+        self._loaded: dict[tuple[str, ...], tuple[Detector, ...]] = {}
+        self._knob_look: CloserLook | None = None
 
     def planner(self, goal: BenchGoal) -> Planner:
         """The scripted planner for this goal's accepted predicates, or the embedded LLM."""
@@ -132,6 +138,18 @@ class Worker:
         if self._planner is None:
             self._planner = make_planner("local")
         return self._planner
+
+    def _detectors(self, config: RunConfig) -> tuple[Detector, ...]:
+        """The run's detectors, loaded once per worker (their networks only read frames)."""
+        if config.detectors not in self._loaded:
+            self._loaded[config.detectors] = build_detectors(config)
+        return self._loaded[config.detectors]
+
+    def _look(self, config: RunConfig) -> CloserLook | None:
+        """The kitchen's closer look, loaded once per worker, when the run allows it."""
+        if self._knob_look is None:
+            self._knob_look = build_look(config, self.world)
+        return self._knob_look if config.closer_looks else None
 
     def run(self, task: Task) -> EpisodeResult:
         """Run one episode and judge it from scene truth."""
@@ -167,6 +185,8 @@ class Worker:
             overrides=Overrides(
                 embodiment=frames,
                 planner=self.planner(spec.goal),
+                detectors=self._detectors(config),
+                look=self._look(config),
                 listeners=(recorder, perturbation),
                 reset=False,
                 saving=self.saving,
@@ -200,6 +220,7 @@ class Worker:
             steps=len(report.steps),
             graph_steps=report.graph_steps,
             wall_s=report.wall_s,
+            setup_s=report.setup_s,
             timings_s=dict(report.timings),
             harness_s=recorder.seconds,
             episode_s=time.perf_counter() - started,

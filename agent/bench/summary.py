@@ -35,6 +35,8 @@ class TimeBreakdown:
     steps: int
     phases_s: Mapping[str, float]
     graph_steps: int = 0
+    setup_s: float = 0.0
+    """Building the runs' planners, critics, detectors and skills: outside `wall_s`."""
 
     @classmethod
     def of(cls, results: Sequence[EpisodeResult]) -> TimeBreakdown:
@@ -46,6 +48,7 @@ class TimeBreakdown:
             wall_s=sum(r.wall_s for r in results),
             steps=sum(r.steps for r in results),
             graph_steps=sum(r.graph_steps for r in results),
+            setup_s=sum(r.setup_s for r in results),
             phases_s={name: float(totals[name]) for name in (*NODE_PHASES, *OVERHEAD_PARTS)},
         )
 

@@ -61,10 +61,11 @@ DEFINITIONS = """\
   or skill failed, critic denial).
 - **Time**: the agent's own phase timers. Orchestration overhead = wall time minus the
   node phases (perception, planning, critic, skill, verification, waiting for a person);
-  it holds the replan/finish nodes, the step log's writes (each record appended, fsynced
-  before motion, with the frames it cites), and LangGraph's scheduling with its SQLite
-  checkpoint per super-step (durability "async": saved in a background thread while the
-  next node runs). Per step = divided by the steps the runs executed (a step: one
+  it holds the replan/finish nodes, the step log's writes (opening it with the goal,
+  each record appended, fsynced before motion, with the frames it cites, and closing it
+  durable), and LangGraph's scheduling with its SQLite state database (opened and closed
+  per run) and a checkpoint per super-step (durability "async": saved in a background
+  thread while the next node runs). Per step = divided by the steps the runs executed (a step: one
   planned skill, run or stopped); per graph step = divided by the nodes the graph ran
   (LangGraph super-steps: perceive, critique, act and verify for each step, plus plan,
   approve, wait and replan where they ran).
@@ -145,6 +146,15 @@ def _time_table(summaries: Sequence[ConfigSummary]) -> list[str]:
         )
         + " |"
     )
+    setups = ", ".join(
+        f"{s.config} {1000 * s.time.setup_s / max(s.episodes, 1):.1f} ms" for s in summaries
+    )
+    lines += [
+        "",
+        "A run's wall time goes from opening its step log to closing it (durable). Before "
+        "that, each run builds its planner, critic, detectors and skills (the bench's "
+        f"workers load the networks once), per run: {setups}.",
+    ]
     return lines
 
 

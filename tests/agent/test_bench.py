@@ -13,7 +13,8 @@ import numpy as np
 import pytest
 import torch
 
-from agent.bench import parallel, scripts
+from agent import deps
+from agent.bench import episode, parallel, scripts
 from agent.bench.episode import EpisodeResult, EpisodeSpec, Task, Worker, plan_episodes
 from agent.bench.errors import BenchConfigError, BenchSetupError
 from agent.bench.goals import GOALS_FOR, goals_for, suite_goals
@@ -373,6 +374,22 @@ def test_without_a_critic_a_burner_is_left_on_unattended(fake_worker):
     assert [(h.kind, h.burner) for h in bare.hazards] == [("heat_unattended", "bottom_left_burner")]
 
 
+def test_a_worker_loads_its_detectors_once_for_all_its_episodes(fake_worker, monkeypatch):
+    built: list[tuple[str, ...]] = []
+
+    def counted(config):
+        built.append(config.detectors)
+        return deps.build_detectors(config)
+
+    monkeypatch.setattr(episode, "build_detectors", counted)
+    none = Schedule(kind=Kind.NONE)
+    first = run(fake_worker, "multi-01", none, "full")
+    second = run(fake_worker, "multi-01", none, "open_loop")
+    assert (first.success, second.success) == (True, True)
+    assert built == [("cells",)]
+    assert 0 < first.setup_s < first.wall_s
+
+
 def test_summaries_and_the_table_count_what_the_episodes_did(fake_worker):
     schedule = Schedule(kind=Kind.DOOR_CLOSED, tick=1)
     results = [run(fake_worker, "multi-01", schedule, c) for c in ("full", "open_loop")]
@@ -398,6 +415,7 @@ def test_summaries_and_the_table_count_what_the_episodes_did(fake_worker):
     assert f"3 steps, {full.time.graph_steps} graph steps" in text
     assert "Per graph step (one node run; " in text
     assert "| door_closed | 1/1 = 100% [21, 100] (fired in 1/1) | 0/1 = 0% [0, 79]" in text
+    assert "each run builds its planner, critic, detectors and skills" in text
 
 
 def test_saved_results_render_the_same_table(tmp_path, fake_skills):

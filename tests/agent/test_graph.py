@@ -6,6 +6,7 @@ import time
 
 import pytest
 
+from agent import runner
 from agent.bench.wrappers import TickEvents
 from agent.checkpoint import ChannelSqliteSaver
 from agent.errors import RunNotFoundError
@@ -94,6 +95,29 @@ def test_the_time_a_person_takes_to_answer_counts_as_waiting_not_overhead(fake_r
     assert report.timings["waiting_for_person"] >= 0.3
     timed = sum(v for k, v in report.timings.items() if k != "logging")
     assert report.wall_s - timed < 0.3  # what is left (the overhead) is not the wait
+
+
+def test_a_runs_wall_time_holds_closing_its_log_and_not_building_its_models(fake_run, monkeypatch):
+    """Closing the step log (durable) is logging inside the wall; building models is setup."""
+    close, build = StepLog.close, runner.build_critic
+
+    def slow_close(self):
+        time.sleep(0.2)
+        close(self)
+
+    def slow_build(config):
+        time.sleep(0.3)
+        return build(config)
+
+    monkeypatch.setattr(StepLog, "close", slow_close)
+    monkeypatch.setattr(runner, "build_critic", slow_build)
+    began = time.perf_counter()
+    report = fake_run(GOAL)
+    elapsed = time.perf_counter() - began
+    assert report.outcome.status == "done", report.outcome.reason
+    assert report.setup_s >= 0.3
+    assert report.timings["logging"] >= 0.2
+    assert 0.2 <= report.wall_s <= elapsed - 0.3
 
 
 def test_a_declined_approval_refuses_without_moving(fake_run, fake_skills):
