@@ -2,13 +2,21 @@
 
 The name is the SHA-256 of the PNG file's bytes, so a reviewer can check a frame with
 `sha256sum` alone, and the same frame seen twice is stored once.
+
+A store that is not durable on every `put` (the agent's "motion" durability) hands each
+new file to one background thread per process that fsyncs it while the run goes on
+(fsync waits on the disk with the GIL released); `sync` waits for those and makes the
+directory durable. Before, every frame of a run was fsynced at its end, one after
+another: about 2 ms per run of the agent on the 2-core VM, about 8 frames at 0.27 ms.
 """
 
 from __future__ import annotations
 
 import enum
 import os
+import threading
 from collections.abc import Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -18,7 +26,7 @@ from embodiments.base import Frame
 from safety.steplog.canonical import sha256_hex
 from safety.steplog.errors import FrameError
 from safety.steplog.records import FrameRef
-from safety.steplog.storage import fsync_dir, write_atomic
+from safety.steplog.storage import fsync_dir, fsync_path, write_atomic
 
 
 class FrameState(enum.StrEnum):
@@ -60,13 +68,36 @@ def decode_png(data: bytes) -> Frame:
         raise FrameError(str(exc)) from None
 
 
+class BackgroundSync:
+    """One thread per process that fsyncs files handed to it, in order.
+
+    Started on first use and again in a forked child (a fork does not copy the thread).
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._pool: ThreadPoolExecutor | None = None
+        self._pid = 0
+
+    def submit(self, path: Path) -> Future[None]:
+        """Make `path` durable in the background; the future says when it is."""
+        with self._lock:
+            if self._pool is None or self._pid != os.getpid():
+                self._pool = ThreadPoolExecutor(1, thread_name_prefix="steward-fsync")
+                self._pid = os.getpid()
+            return self._pool.submit(fsync_path, path)
+
+
+BACKGROUND_SYNC = BackgroundSync()
+
+
 class FrameStore:
     """PNG frames under one directory; nothing touches the disk until the first `put`."""
 
     def __init__(self, directory: Path, *, durable: bool = True) -> None:
         self.directory = directory
         self.durable = durable
-        self._unsynced: list[Path] = []
+        self._syncing: list[Future[None]] = []
         self._stored: set[str] = set()  # names this store wrote or found, so no stat again
 
     def path(self, sha256: str) -> Path:
@@ -87,21 +118,23 @@ class FrameStore:
             self.directory.mkdir(parents=True, exist_ok=True)
             write_atomic(target, data, durable=self.durable)
             if not self.durable:
-                self._unsynced.append(target)
+                self._syncing.append(BACKGROUND_SYNC.submit(target))
         self._stored.add(digest)
         return digest
 
     def sync(self) -> None:
-        """Make every frame stored so far durable (fsync the files and the directory)."""
-        for path in self._unsynced:
-            fd = os.open(path, os.O_RDONLY)
-            try:
-                os.fsync(fd)
-            finally:
-                os.close(fd)
-        if self._unsynced:
-            fsync_dir(self.directory)
-        self._unsynced.clear()
+        """Make every frame stored so far durable (wait for the files, fsync the directory)."""
+        if not self._syncing:
+            return
+        try:
+            for future in self._syncing:
+                future.result()
+        except OSError as exc:
+            msg = f"could not make the frames in {self.directory} durable: {exc}"
+            raise FrameError(msg) from exc
+        finally:
+            self._syncing.clear()
+        fsync_dir(self.directory)
 
     def put_all(self, frames: Mapping[str, Frame]) -> tuple[FrameRef, ...]:
         """Store every camera's frame; references in camera-name order."""

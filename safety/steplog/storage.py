@@ -115,13 +115,18 @@ def find_run(root: Path, run_id: str) -> RunPaths:
     raise RunNotFoundError(msg)
 
 
-def fsync_dir(directory: Path) -> None:
-    """Make a rename or a new file in `directory` durable."""
-    fd = os.open(directory, os.O_RDONLY)
+def fsync_path(path: Path) -> None:
+    """Make the bytes of the file (or the entries of the directory) at `path` durable."""
+    fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def fsync_dir(directory: Path) -> None:
+    """Make a rename or a new file in `directory` durable."""
+    fsync_path(directory)
 
 
 def write_atomic(path: Path, data: bytes, *, durable: bool = True) -> None:

@@ -231,8 +231,11 @@ class StepLog:
 
     def close(self) -> None:
         """Make everything durable and release the run; later appends raise."""
-        if not self._fh.closed:
+        if self._fh.closed:
+            return
+        try:
             self.frames.sync()
+        finally:  # a frame that failed to sync still leaves the log durable and released
             os.fsync(self._fh.fileno())
             self._write_head(durable=True)
             self._head.close()

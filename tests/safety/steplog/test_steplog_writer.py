@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import threading
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from safety.steplog import frames
 from safety.steplog.errors import FrameError, RecordError, RunLockedError, StepLogCorruptError
 from safety.steplog.frames import decode_png, encode_png
 from safety.steplog.merkle import root_hash
@@ -179,6 +181,43 @@ def test_motion_durability_fsyncs_before_a_closer_look_moves_the_arm(
         log.append(LookResultRecord(step=2, look="knob_look", reached=True))
         assert len(synced) == count
         monkeypatch.undo()
+
+
+def test_motion_durability_syncs_frames_in_the_background_and_waits_on_close(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each new frame is fsynced on the store's thread; closing waits for it and the folder."""
+    synced: list[tuple[str, str]] = []
+    gate = threading.Event()
+
+    def slow_fsync(path: Path) -> None:
+        gate.wait(5)
+        synced.append((threading.current_thread().name, path.name))
+
+    monkeypatch.setattr(frames, "fsync_path", slow_fsync)
+    monkeypatch.setattr(frames, "fsync_dir", lambda d: synced.append(("dir", d.name)))
+    log = StepLog.open(tmp_path, "r1", durability="motion")
+    (ref,) = log.put_frames({"cam": np.full((4, 4, 3), 7, np.uint8)})
+    assert synced == []  # put_frames returned before the fsync ran
+    gate.set()
+    log.close()
+    assert synced[0] == (synced[0][0], f"{ref.sha256}.png")
+    assert synced[0][0].startswith("steward-fsync")
+    assert synced[-1] == ("dir", "frames")
+
+
+def test_a_frame_that_cannot_be_made_durable_is_named_on_close(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def failing(path: Path) -> None:
+        raise OSError(5, "Input/output error")
+
+    monkeypatch.setattr(frames, "fsync_path", failing)
+    log = StepLog.open(tmp_path, "r1", durability="motion")
+    log.put_frames({"cam": np.full((4, 4, 3), 9, np.uint8)})
+    with pytest.raises(FrameError, match=r"could not make the frames in .* durable"):
+        log.close()
+    assert log._fh.closed  # the log itself was still made durable and released
 
 
 def test_a_head_that_got_shorter_is_padded_and_still_reads(tmp_path: Path) -> None:
