@@ -7,13 +7,13 @@ in the default kitchen) in one process with every node's start and end and every
 LangGraph stream's start and end timestamped, and reports the time between them by
 kind of gap:
 
-- a stream's start to its first node (a run's first stream, or one resumed by a
-  person's answer): LangGraph loading the run's last checkpoint, starting the thread
-  that saves checkpoints, preparing the first task;
+- a stream's start to its first node (one stream per run, or per resume): LangGraph
+  loading the run's last checkpoint, starting the thread that saves checkpoints,
+  preparing the first task;
 - one node's end to the next node's start: applying the node's update, saving a
   checkpoint (in the background), choosing and preparing the next task;
-- the last node's end to the stream's end (the run finished, or an approval
-  interrupted it): the final save, waiting for the saving thread, closing the stream.
+- the last node's end to the stream's end: the final save, waiting for the saving
+  thread, closing the stream.
 
 Together with the step log they make up `steward bench`'s orchestration overhead. The
 node table and `Pregel.stream` are wrapped for the measurement and put back afterwards;

@@ -6,9 +6,10 @@ and leaves the head at most one record behind, which reopening repairs. With the
 `durability="record"` every record, frame and head is also fsynced before it returns.
 With `durability="motion"` (what the agent uses, one fsync per step) the log is fsynced
 at the barriers that matter: the goal, before the robot moves (`skill_start` or `look`,
-which also make the previous step's outcome durable) and a person's approval; frames and
-the head are fsynced on close. A power cut can then lose the records after the last
-barrier, and frames of the run in progress (`steward audit verify` names any that are
+which also make the previous step's outcome durable) and a person's approval; frames are
+fsynced on a background thread as they are stored (`FrameStore`), waited for on close,
+and the head is fsynced on close. A power cut can then lose the records after the last
+barrier, and frames not yet synced (`steward audit verify` names any that are
 missing). Reopening a run checks the tail against the tree head and continues the
 sequence; bytes a killed writer left after the last newline are moved to a side file and
 noted in a `recovery` record.
