@@ -1,9 +1,10 @@
 """Durable run state: LangGraph checkpoints in SQLite, restricted to the agent's own types.
 
-A checkpoint is saved after every node (`durability="async"`): in a background thread,
-one at a time and in order, while the next node runs. A process killed at any point
-resumes at the last saved node; a kill can beat the newest save, and then the node after
-the saved one runs again. Observing, perceiving, critiquing and verifying only read the
+A checkpoint is saved after every super-step (`durability="async"`; `agent.graph` says
+which nodes share one): in a background thread, one at a time and in order, while the
+next super-step runs. A process killed at any point resumes after the last saved one; a
+kill can beat the newest save, and then the super-step after the saved one runs again
+from its first node. Observing, perceiving, critiquing and verifying only read the
 world; a skill that had finished is not run again (the act node finds its end in the
 step log, which is fsynced before motion). Deserialisation only rebuilds the state's own
 classes (an allowlist), never arbitrary callables.
@@ -238,7 +239,7 @@ def open_checkpointer(path: Path) -> ChannelSqliteSaver:
 class Saving:
     """How a run saves its state: a checkpointer opened at the state database, and when.
 
-    The agent saves to SQLite after every node, in the background (durability "async");
+    The agent saves to SQLite after every super-step, in the background (durability "async");
     benchmarks swap in others to measure what that costs.
     """
 

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from agent.state import Approval
+from agent.state import AgentState, Approval
 from embodiments.base import Embodiment, Observation, SupportsPresence
 from planner.base import Planner
 from planner.types import Step
@@ -48,6 +48,10 @@ class NobodyThere:
         """No answer."""
         del question
         return ""
+
+
+Progress = Callable[[str, AgentState], None]
+"""Called with (node name, its update) after every node, e.g. to print progress."""
 
 
 class StepListener(Protocol):
@@ -107,6 +111,7 @@ class RunContext:
     """Who answers approvals and the planner's questions, asked inside the node."""
     cancel: CancelToken = field(default_factory=CancelToken)
     listeners: tuple[StepListener, ...] = ()
+    progress: Progress | None = None
     person: PersonSensor = field(default_factory=PersonSensor)
     look: CloserLook | None = None
     """A closer look for atoms the cameras are unsure of (None: no moving to look)."""
@@ -119,8 +124,8 @@ class RunContext:
     log_seconds: float = 0.0
     """Time spent writing the step log so far (for the time breakdown)."""
     graph_steps: int = 0
-    """Nodes this process has run for the run (LangGraph super-steps; for the time
-    breakdown; a resumed run counts from zero)."""
+    """Nodes this process has run for the run (for the time breakdown; a resumed run
+    counts from zero)."""
 
     @property
     def embodiment(self) -> Embodiment:

@@ -10,12 +10,22 @@
 the scene from the frames; right after a verified step it uses the frames verify took,
 since nothing has moved since.
 
-Each node is wrapped to add its wall time to `timings` under its phase, with step-log
-writes counted separately as "logging", so a run reports where its time went. The
-wrapper also asks the node's router (the `after_*` functions, pure functions of state)
-where to go next and returns a `Command` saying so: LangGraph's conditional edges would
-rebuild the whole state for the router after every node (about 0.2 ms per node in the
-agent's runs on this 2-core machine).
+**Super-steps.** LangGraph checkpoints the state after every super-step, and one costs
+0.6-0.7 ms of scheduling and saving on the 2-core VM of the benchmarks. The nodes that
+only look, judge or keep books (`INLINE`: verify, perceive, critique, replan, finish)
+run inside the super-step of the node before them, so a step of the plan is one
+super-step (act, then verify, perceive and critique the next step) and the state is
+saved once per step, after the next step was judged and before it moves. Planning,
+asking a person, acting and waiting start super-steps of their own, so their results
+are saved before anything depends on them. A run killed mid-super-step resumes at its
+first node and runs the inline ones again, as it would any node cut short; `act` finds
+a skill that had ended in the step log and does not run it again.
+
+Each node is timed under its phase in `timings`, with step-log writes counted
+separately as "logging", so a run reports where its time went. The node's router (the
+`after_*` functions, pure functions of state) says where to go next; the super-step
+returns `Command(goto=...)` to the first node that is not inline (LangGraph's
+conditional edges would rebuild the whole state for the router after every node).
 """
 
 from __future__ import annotations
@@ -44,7 +54,7 @@ from agent.nodes.plan import plan
 from agent.nodes.replan import replan
 from agent.nodes.verify import verify
 from agent.nodes.wait import wait
-from agent.state import AgentState
+from agent.state import AgentState, applied, combined
 from safety.verdict import Decision
 
 
@@ -81,17 +91,21 @@ NODES: dict[str, tuple[Node, str]] = {
 Router = Callable[[AgentState], str]
 """Where to go after a node, from the state with the node's update applied."""
 
+INLINE: frozenset[str] = frozenset({"verify", "perceive", "critique", "replan", "finish"})
+"""Nodes that run inside the super-step of the node before them (see the module doc)."""
 
-def timed(node: Node, phase: str, route: Router | None = None) -> Callable[..., object]:
+MAX_INLINE = 64
+"""Nodes one super-step may run before it is taken for a loop in the routes."""
+
+
+def timed(node: Node, phase: str) -> Node:
     """The node, adding its time to `timings[phase]` and its log writes to "logging".
 
-    With `route`, it returns `Command(update=..., goto=route(state after the update))`.
-    Routers read only keys that an update replaces (never the `history`, `feedback`
-    or `timings` reducers), so the state after the update is the state and the update
-    merged.
+    It also counts the node run (`graph_steps`) and stops a cancelled run before the
+    node starts.
     """
 
-    def run(state: AgentState, *, runtime: Ctx) -> AgentState | Command[str]:
+    def run(state: AgentState, *, runtime: Ctx) -> AgentState:
         ctx = runtime.context
         if ctx.cancel.cancelled:
             raise RunStopped(ctx.cancel.reason or "stopped", step_no=state.get("step_no", 0))
@@ -101,13 +115,44 @@ def timed(node: Node, phase: str, route: Router | None = None) -> Callable[..., 
         update = node(state, runtime=runtime)
         writing = ctx.log_seconds - logged
         spent = time.perf_counter() - started - writing
-        update = {**update, "timings": {phase: spent, "logging": writing}}
-        if route is None:
-            return update
-        return Command(update=update, goto=route({**state, **update}))
+        return {**update, "timings": {phase: spent, "logging": writing}}
 
     run.__name__ = node.__name__
     run.__doc__ = node.__doc__
+    return run
+
+
+def successor(name: str, state: AgentState) -> str:
+    """The node after `name` (or END), from the state with its update applied."""
+    route = ROUTES.get(name)
+    return route(state) if route is not None else EDGES[name]
+
+
+def super_step(first: str) -> Callable[..., Command[str]]:
+    """Run `first`, then the inline nodes its routes lead to, as one LangGraph super-step.
+
+    Each node sees the state with the updates before it applied (reducers included);
+    LangGraph gets their combined update and the first node that is not inline.
+    """
+
+    def run(state: AgentState, *, runtime: Ctx) -> Command[str]:
+        update: AgentState = {}
+        name = first
+        for _ in range(MAX_INLINE):
+            node, phase = NODES[name]
+            part = timed(node, phase)(state, runtime=runtime)
+            if runtime.context.progress is not None:
+                runtime.context.progress(name, part)
+            update, state = combined(update, part), applied(state, part)
+            name = successor(name, state)
+            if name not in INLINE:
+                return Command(update=update, goto=name)
+        msg = (
+            f"{MAX_INLINE} nodes ran inline after {first!r} without a checkpoint; check the routes"
+        )
+        raise RuntimeError(msg)
+
+    run.__name__ = first
     return run
 
 
@@ -210,14 +255,32 @@ def destinations(router: Router) -> tuple[str, ...]:
     return typing.get_args(typing.get_type_hints(router)["return"])
 
 
+def next_nodes(name: str) -> tuple[str, ...]:
+    """Every node (or END) a node can hand over to directly."""
+    route = ROUTES.get(name)
+    return destinations(route) if route is not None else (EDGES[name],)
+
+
+def super_step_ends(first: str) -> tuple[str, ...]:
+    """Where a super-step starting at `first` can go: the first nodes not inline on the way."""
+    ends: set[str] = set()
+    seen: set[str] = set()
+    todo = [first]
+    while todo:
+        name = todo.pop()
+        seen.add(name)
+        for target in next_nodes(name):
+            if target in INLINE:
+                todo += [] if target in seen else [target]
+            else:
+                ends.add(target)
+    return tuple(sorted(ends))
+
+
 @functools.cache
 def _compiled() -> Graph:
     graph = StateGraph(AgentState, context_schema=RunContext)
-    for name, (node, phase) in NODES.items():
-        route = ROUTES.get(name)
-        ends = destinations(route) if route is not None else None
-        graph.add_node(name, timed(node, phase, route), destinations=ends)
+    for name in NODES:
+        graph.add_node(name, super_step(name), destinations=super_step_ends(name))
     graph.add_edge(START, "perceive")
-    for source, target in EDGES.items():
-        graph.add_edge(source, target)
     return graph.compile()

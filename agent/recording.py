@@ -10,9 +10,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from agent.config import RunConfig
-from agent.context import Operator
+from agent.context import Operator, Progress
 from agent.report import RunReport
-from agent.runner import Overrides, Progress, run_goal
+from agent.runner import Overrides, run_goal
 from agent.video import VideoRecorder
 from embodiments.base import (
     AppliedCommand,

@@ -36,7 +36,7 @@ class RunReport:
     setup_s: float = 0.0
     """Building the planner, critic, detectors and skills before the log opened."""
     timings: Mapping[str, float] = field(default_factory=dict)
-    graph_steps: int = 0  # LangGraph super-steps (nodes run) in `wall_s`
+    graph_steps: int = 0  # graph nodes run in `wall_s` (several share a super-step)
     log_root: Path | None = None
     scene_truth: SceneTruth | None = None
 

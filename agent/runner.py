@@ -24,7 +24,14 @@ from langgraph.checkpoint.sqlite import SqliteSaver
 
 from agent.checkpoint import Saving, open_checkpointer
 from agent.config import RunConfig
-from agent.context import NobodyThere, Operator, PersonSensor, RunContext, StepListener
+from agent.context import (
+    NobodyThere,
+    Operator,
+    PersonSensor,
+    Progress,
+    RunContext,
+    StepListener,
+)
 from agent.deps import (
     build_critic,
     build_detectors,
@@ -51,10 +58,6 @@ from skills.registry import all_specs
 log = structlog.get_logger("steward.agent")
 
 RECURSION_LIMIT = 2000  # graph super-steps per invocation: ~5 per step, replans included
-
-
-Progress = Callable[[str, AgentState], None]
-"""Called with (node name, its update) after every node, e.g. to print progress."""
 
 
 @dataclass
@@ -173,6 +176,7 @@ def _prepare(config: RunConfig, embodiment: Embodiment, hooks: _Hooks) -> _Prepa
         specs={spec.name: spec for spec in all_specs()},
         make_skill=skill_factory(config, embodiment),
         listeners=overrides.listeners,
+        progress=hooks.progress,
         person=sensor,
         operator=hooks.operator or NobodyThere(),
     )
@@ -243,17 +247,14 @@ def _drive(start: AgentState | None, config: RunConfig, ctx: RunContext, hooks: 
     thread = _thread(steplog.run_id)
     saver = saving.open(config.state_db)
     graph = build_graph(saver)
-    streamed = _Streamed(hooks.progress)
+    values: Mapping[str, Any] = {}
     try:
         with run_context(steplog.run_id), _sigint_stops(ctx):
-            for mode, data in graph.stream(
-                start,
-                thread,
-                context=ctx,
-                stream_mode=["updates", "values"],
-                durability=saving.durability,
+            # the whole state after each super-step; the last is the state the run ended with
+            for chunk in graph.stream(
+                start, thread, context=ctx, stream_mode="values", durability=saving.durability
             ):
-                streamed.take(mode, data)
+                values = chunk
     except RunStopped as stop:
         steplog.append(OutcomeRecord(status="stopped", reason=stop.reason, steps_run=stop.step_no))
         log.warning("agent.stopped", reason=stop.reason, step=stop.step_no)
@@ -261,29 +262,7 @@ def _drive(start: AgentState | None, config: RunConfig, ctx: RunContext, hooks: 
     finally:
         if isinstance(saver, SqliteSaver):
             saver.conn.close()
-    # the stream's last "values" chunk is the state the graph ended with
-    return _Ended(streamed.values)
-
-
-class _Streamed:
-    """What the run's `graph.stream` gave: the last state, read from the stream.
-
-    Reading it from the stream saves a checkpoint read (`get_state`) at the end of
-    every run.
-    """
-
-    def __init__(self, progress: Progress | None) -> None:
-        self.progress = progress
-        self.values: AgentState = {}
-
-    def take(self, mode: str, data: Any) -> None:  # noqa: ANN401 - LangGraph's chunk payloads
-        """One (mode, data) chunk of a stream with the modes "updates" and "values"."""
-        if mode == "values":
-            self.values = data
-            return
-        for node, update in data.items():
-            if self.progress is not None and isinstance(update, dict):
-                self.progress(node, update)  # type: ignore[arg-type]  # updates are AgentState
+    return _Ended(values)
 
 
 @contextlib.contextmanager

@@ -7,8 +7,11 @@ truth: frames live in the step log's store (by hash) and in the run context.
 
 from __future__ import annotations
 
+import functools
 import operator
-from typing import Annotated, Literal, TypedDict
+import typing
+from collections.abc import Callable
+from typing import Annotated, Any, Literal, TypedDict
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -117,6 +120,29 @@ class AgentState(TypedDict, total=False):
     question: str | None  # the planner's question for the person, if it asked one
     clarifications: int
     timings: Annotated[dict[str, float], add_timings]
+
+
+@functools.cache
+def reducers() -> dict[str, Callable[[Any, Any], Any]]:
+    """Key -> the reducer that merges an update into the state (from `AgentState`)."""
+    hints = typing.get_type_hints(AgentState, include_extras=True)
+    return {
+        key: hint.__metadata__[0] for key, hint in hints.items() if hasattr(hint, "__metadata__")
+    }
+
+
+def applied(state: AgentState, update: AgentState) -> AgentState:
+    """The state after `update`, as LangGraph would apply it (reducer keys merged)."""
+    merged: dict[str, Any] = {**state, **update}
+    for key, reduce in reducers().items():
+        if key in update and key in state:
+            merged[key] = reduce(state[key], update[key])  # type: ignore[literal-required]
+    return merged  # type: ignore[return-value]  # the keys and types of AgentState
+
+
+def combined(first: AgentState, then: AgentState) -> AgentState:
+    """One update with the effect of `first` and then `then` (reducers are associative)."""
+    return applied(first, then)
 
 
 # Classes the checkpointer may rebuild from SQLite; nothing else is deserialised.

@@ -10,8 +10,11 @@ kind of gap:
 - a stream's start to its first node (one stream per run, or per resume): LangGraph
   loading the run's last checkpoint, starting the thread that saves checkpoints,
   preparing the first task;
-- one node's end to the next node's start: applying the node's update, saving a
-  checkpoint (in the background), choosing and preparing the next task;
+- one super-step's last node's end to the next super-step's first node's start:
+  applying the update, saving a checkpoint (in the background), choosing and preparing
+  the next task;
+- one node's end to the next node's start inside a super-step (`agent.graph.INLINE`):
+  the agent's own routing and merging of the updates;
 - the last node's end to the stream's end: the final save, waiting for the saving
   thread, closing the stream.
 
@@ -40,7 +43,12 @@ from agent.bench.settings import BenchSettings
 from agent.bench.summary import TimeBreakdown
 
 STREAM = "(stream)"
-GAPS = ("stream start -> first node", "between nodes", "last node -> stream end")
+GAPS = (
+    "stream start -> first node",
+    "between super-steps",
+    "between nodes inside a super-step",
+    "last node -> stream end",
+)
 
 
 @dataclass
@@ -56,13 +64,14 @@ class Trace:
     def gaps(self) -> dict[str, list[float]]:
         """Seconds of each gap, by kind (`GAPS`); time between streams is not a gap."""
         found: dict[str, list[float]] = {kind: [] for kind in GAPS}
-        for (kind, _, at), (then, _, later) in zip(self.events, self.events[1:], strict=False):
+        pairs = zip(self.events, self.events[1:], strict=False)
+        for (kind, _, at), (then, name, later) in pairs:
             if kind == "start" and then == "in":
                 found[GAPS[0]].append(later - at)
             elif kind == "out" and then == "in":
-                found[GAPS[1]].append(later - at)
+                found[GAPS[2] if name in graph.INLINE else GAPS[1]].append(later - at)
             elif kind == "out" and then == "end":
-                found[GAPS[2]].append(later - at)
+                found[GAPS[3]].append(later - at)
         return found
 
 

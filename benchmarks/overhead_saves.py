@@ -7,8 +7,8 @@ perturbations, in the default kitchen) in one process, each episode once per way
 saving the run's state, in rotating order so that the machine's drift falls on every
 variant alike:
 
-- the agent's: SQLite after every node, in a background thread (durability "async");
-- in memory after every node, in the background: the same LangGraph bookkeeping with no
+- the agent's: SQLite after every super-step, in a background thread (durability "async");
+- in memory after every super-step, in the background: the same LangGraph bookkeeping with no
   disk and no SQLite;
 - in memory at the end of each stream only (durability "exit"): what LangGraph costs
   with no per-node saves at all. A killed run could not resume: not an option for the
@@ -37,8 +37,8 @@ def _in_memory(path: Path) -> BaseCheckpointSaver[str]:
 
 
 VARIANTS: dict[str, Saving] = {
-    "SQLite after every node, background (the agent)": Saving(),
-    "in memory after every node, background": Saving(open=_in_memory),
+    "SQLite after every super-step, background (the agent)": Saving(),
+    "in memory after every super-step, background": Saving(open=_in_memory),
     "in memory at stream end only (no resume)": Saving(open=_in_memory, durability="exit"),
 }
 

@@ -80,7 +80,7 @@ class EpisodeResult(BaseModel):
     plans: int
     replans: int
     steps: int
-    graph_steps: int = 0  # nodes run (LangGraph super-steps); 0 in results saved before 2026-11-28
+    graph_steps: int = 0  # nodes run; 0 in results saved before 2026-11-28
     wall_s: float
     setup_s: float = 0.0  # building the run's models before its log opened; 0 before 2026-12-07
     timings_s: dict[str, float]

@@ -27,8 +27,9 @@ OVERHEAD_PARTS = ("logging", "orchestration")
 class TimeBreakdown:
     """Seconds per phase summed over episodes, the steps they ran, and the total wall.
 
-    `graph_steps` counts the nodes the graph ran (LangGraph super-steps: perceive,
-    critique, act, verify per step, plus planning, approvals, waits and replans).
+    `graph_steps` counts the nodes the graph ran (perceive, critique, act, verify per
+    step, plus planning, approvals, waits and replans; several share a LangGraph
+    super-step, see `agent.graph`).
     """
 
     wall_s: float

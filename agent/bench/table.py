@@ -65,9 +65,10 @@ DEFINITIONS = """\
   each record appended, fsynced before motion, with the frames it cites, and closing it
   durable), and LangGraph's scheduling with its SQLite state database (opened and closed
   per run) and a checkpoint per super-step (durability "async": saved in a background
-  thread while the next node runs). Per step = divided by the steps the runs executed (a step: one
-  planned skill, run or stopped); per graph step = divided by the nodes the graph ran
-  (LangGraph super-steps: perceive, critique, act and verify for each step, plus plan,
+  thread while the next super-step runs; a step of the plan is one super-step, act with
+  verify, perceive and critique inline). Per step = divided by the steps the runs
+  executed (a step: one planned skill, run or stopped); per graph step = divided by the
+  nodes the graph ran (perceive, critique, act and verify for each step, plus plan,
   approve, wait and replan where they ran).
 - **Operator**: `resident` approves a step the critic wants approved unless someone
   stands within 1 m of the stove, and answers no questions; `nobody` declines everything.

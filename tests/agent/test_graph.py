@@ -57,6 +57,38 @@ def test_a_multi_step_goal_runs_every_step_verified_and_logged(fake_run, fake_sk
     assert {"planning", "critic", "skill", "verification", "logging"} <= set(report.timings)
 
 
+def test_a_step_of_the_plan_is_one_checkpoint_and_progress_sees_every_node(
+    fake_config, planner_script, fake_skills, monkeypatch
+):
+    put = ChannelSqliteSaver.put
+    saved: list[int] = []
+
+    def counted(self, config, checkpoint, *args, **kwargs):
+        saved.append(checkpoint["id"])
+        return put(self, config, checkpoint, *args, **kwargs)
+
+    monkeypatch.setattr(ChannelSqliteSaver, "put", counted)
+    seen: list[str] = []
+    report = runner.run_goal(
+        GOAL,
+        fake_config,
+        progress=lambda node, update: seen.append(node),
+        overrides=Overrides(
+            embodiment=make_fake(image_size_px=128, randomize=False),
+            planner=ScriptedPlanner(load_script(planner_script)),
+        ),
+    )
+    assert report.outcome.status == "done", report.outcome.reason
+    assert seen == [
+        *("perceive", "plan", "critique"),
+        *("act", "verify", "perceive", "critique"),
+        *("act", "verify", "perceive", "finish"),
+    ]
+    # LangGraph's two at the start (the input, then applied), then after: perceive |
+    # plan and critique | each step (act, verify, perceive, critique or finish)
+    assert len(saved) == 2 + 2 + len(report.steps)
+
+
 def test_a_refused_goal_moves_nothing_and_says_why(fake_run, fake_skills):
     report = fake_run("make toast")
     assert (report.outcome.status, report.exit_code) == ("refused", 3)
@@ -443,9 +475,11 @@ def test_a_run_killed_after_a_node_but_before_its_checkpoint_resumes(
     assert intact(report)
     logged_kinds = kinds(report)
     resumed_at = logged_kinds.index("outcome") + 1  # the "dead" process still ended its run
-    # The five saved checkpoints end after step 1's act: the resumed run verifies step 1
-    # (in a fresh world, which never saw it move) rather than starting over.
+    # The five saved checkpoints end before step 1's act: the resumed run finds step 1's
+    # skill ended in the step log, does not run it again, and verifies it (in a fresh
+    # world, which never saw it move) rather than starting over.
     assert logged_kinds[resumed_at] == "verification"
+    assert fake_skills.runs.count("open(target=microwave)") == 1
     assert logged_kinds.count("goal") == 1
 
 

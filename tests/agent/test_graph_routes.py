@@ -5,11 +5,13 @@ from __future__ import annotations
 from types import SimpleNamespace
 from typing import Any
 
+import pytest
 from langgraph.graph import END
 from langgraph.types import Command
 
-from agent.graph import EDGES, NODES, ROUTES, after_act, destinations, timed
-from agent.state import AgentState, Replan
+from agent.graph import EDGES, NODES, ROUTES, destinations, super_step, super_step_ends, timed
+from agent.state import AgentState, FeedbackNote, Replan, StepOutcome
+from planner.types import Plan, Step
 
 
 def test_every_route_ends_at_a_node_and_every_node_is_reached() -> None:
@@ -21,36 +23,92 @@ def test_every_route_ends_at_a_node_and_every_node_is_reached() -> None:
 
 
 def _runtime() -> Any:
-    """The slice of LangGraph's `Runtime` that `timed` reads."""
+    """The slice of LangGraph's `Runtime` that the super-steps read."""
     return SimpleNamespace(
         context=SimpleNamespace(
-            cancel=SimpleNamespace(cancelled=False),
-            log_seconds=0.0,
-            graph_steps=0,
+            cancel=SimpleNamespace(cancelled=False), log_seconds=0.0, graph_steps=0, progress=None
         )
     )
 
 
-def test_a_routed_node_goes_where_its_router_sends_the_updated_state() -> None:
+PLAN = Plan(goal="g", steps=(Step(skill="open", arguments={"target": "microwave"}),) * 2)
+
+
+def _node(name: str, update: AgentState, seen: list[tuple[str, AgentState]]) -> Any:
+    def run(state: AgentState, *, runtime: object) -> AgentState:
+        del runtime
+        seen.append((name, state))
+        return update
+
+    run.__name__ = name
+    return run
+
+
+def _fake_nodes(
+    monkeypatch: pytest.MonkeyPatch, updates: dict[str, AgentState]
+) -> list[tuple[str, AgentState]]:
+    """Replace the named nodes with ones returning `updates`; what each saw, in order."""
+    seen: list[tuple[str, AgentState]] = []
+    for name, update in updates.items():
+        monkeypatch.setitem(NODES, name, (_node(name, update, seen), NODES[name][1]))
+    return seen
+
+
+def test_a_step_is_one_super_step_from_act_to_the_next_critique(monkeypatch) -> None:
+    done = StepOutcome(step_no=1, step=PLAN.steps[0], decision="allow", verified=True)
+    note = FeedbackNote(source="critic", message="fine")
+    seen = _fake_nodes(
+        monkeypatch,
+        {
+            "act": {"acted": done},
+            "verify": {"acted": None, "cursor": 1, "history": [done]},
+            "perceive": {"history": [done]},
+            "critique": {"feedback": [note]},
+        },
+    )
+    state: AgentState = {"goal": "g", "plan": PLAN, "cursor": 0, "history": [], "feedback": []}
+    runtime = _runtime()
+    result = super_step("act")(state, runtime=runtime)
+    assert isinstance(result, Command)
+    assert result.goto == "act"  # the next step moves the robot: a super-step of its own
+    assert [name for name, _ in seen] == ["act", "verify", "perceive", "critique"]
+    assert seen[2][1]["cursor"] == 1  # each node sees the updates before it
+    assert seen[3][1]["history"] == [done, done]  # reducers applied, as LangGraph would
+    assert result.update["history"] == [done, done]  # one update with every node's part
+    assert result.update["feedback"] == [note]
+    assert set(result.update["timings"]) == {
+        "skill",
+        "verification",
+        "perception",
+        "critic",
+        "logging",
+    }
+    assert runtime.context.graph_steps == 4
+
+
+def test_a_failed_skill_goes_through_replan_and_perceive_to_plan(monkeypatch) -> None:
     replan = Replan(trigger="skill_failed", reason="the door stuck")
+    seen = _fake_nodes(
+        monkeypatch,
+        {"act": {"replan": replan}, "replan": {"replan": None, "plan": None}, "perceive": {}},
+    )
+    state: AgentState = {"goal": "g", "plan": PLAN, "cursor": 0}
+    result = super_step("act")(state, runtime=_runtime())
+    assert isinstance(result, Command)
+    assert result.goto == "plan"
+    assert [name for name, _ in seen] == ["act", "replan", "perceive"]
 
-    def failing(state: AgentState, *, runtime: object) -> AgentState:
-        del state, runtime
-        return {"replan": replan}
 
-    def fine(state: AgentState, *, runtime: object) -> AgentState:
-        del state, runtime
-        return {}
+def test_a_loop_among_inline_nodes_is_named(monkeypatch) -> None:
+    replan = Replan(trigger="scene_changed", reason="again")
+    _fake_nodes(monkeypatch, {"perceive": {"replan": replan}, "replan": {}})
+    with pytest.raises(RuntimeError, match="nodes ran inline after 'perceive'"):
+        super_step("perceive")({"goal": "g"}, runtime=_runtime())
 
-    state: AgentState = {"goal": "open the microwave"}
-    after_fail = timed(failing, "skill", after_act)(state, runtime=_runtime())
-    after_fine = timed(fine, "skill", after_act)(state, runtime=_runtime())
-    assert isinstance(after_fail, Command)
-    assert after_fail.goto == "replan"
-    assert after_fail.update["replan"] == replan
-    assert set(after_fail.update["timings"]) == {"skill", "logging"}
-    assert isinstance(after_fine, Command)
-    assert after_fine.goto == "verify"
+
+def test_a_super_step_ends_where_a_node_must_start_its_own() -> None:
+    assert super_step_ends("act") == tuple(sorted({"act", "approve", "plan", "wait", END}))
+    assert super_step_ends("plan") == tuple(sorted({"act", "approve", "clarify", "plan", END}))
 
 
 def test_an_unrouted_node_returns_its_update_with_timings() -> None:
@@ -59,6 +117,5 @@ def test_an_unrouted_node_returns_its_update_with_timings() -> None:
         return {"cursor": 3}
 
     update = timed(done, "orchestration")({}, runtime=_runtime())
-    assert isinstance(update, dict)
     assert update["cursor"] == 3
     assert set(update["timings"]) == {"orchestration", "logging"}
