@@ -11,15 +11,17 @@ the scene from the frames; right after a verified step it uses the frames verify
 since nothing has moved since.
 
 **Super-steps.** LangGraph checkpoints the state after every super-step, and one costs
-0.6-0.7 ms of scheduling and saving on the 2-core VM of the benchmarks. The nodes that
-only look, judge or keep books (`INLINE`: verify, perceive, critique, replan, finish)
-run inside the super-step of the node before them, so a step of the plan is one
-super-step (act, then verify, perceive and critique the next step) and the state is
-saved once per step, after the next step was judged and before it moves. Planning,
-asking a person, acting and waiting start super-steps of their own, so their results
-are saved before anything depends on them. A run killed mid-super-step resumes at its
-first node and runs the inline ones again, as it would any node cut short; `act` finds
-a skill that had ended in the step log and does not run it again.
+0.6-0.7 ms of scheduling and saving on the 2-core VM of the benchmarks. Only the nodes
+that change the world or need a person start a super-step of their own: `act` (the
+robot moves), `approve` and `clarify` (a person answers), `wait` (the robot holds still
+for someone). The others (`INLINE`: perceive, plan, critique, verify, replan, finish)
+only look, think or keep books, and run inside the super-step of the node before them.
+So a run starts with one super-step (perceive, plan, critique the first step), each
+step of the plan is one more (act, then verify, perceive and critique the next step),
+and the state is saved before the robot moves and before a person is asked. A run
+killed mid-super-step resumes at its first node and runs the inline ones again (a plan
+too: nothing has moved on it yet), as it would any node cut short; `act` finds a skill
+that had ended in the step log and does not run it again.
 
 Each node is timed under its phase in `timings`, with step-log writes counted
 separately as "logging", so a run reports where its time went. The node's router (the
@@ -91,11 +93,12 @@ NODES: dict[str, tuple[Node, str]] = {
 Router = Callable[[AgentState], str]
 """Where to go after a node, from the state with the node's update applied."""
 
-INLINE: frozenset[str] = frozenset({"verify", "perceive", "critique", "replan", "finish"})
+INLINE: frozenset[str] = frozenset({"perceive", "plan", "critique", "verify", "replan", "finish"})
 """Nodes that run inside the super-step of the node before them (see the module doc)."""
 
-MAX_INLINE = 64
-"""Nodes one super-step may run before it is taken for a loop in the routes."""
+MAX_INLINE = 500
+"""Nodes one super-step may run before it is taken for a loop in the routes: far above
+what the run's bounds allow (at most 20 replans of a few nodes each without a step)."""
 
 
 def timed(node: Node, phase: str) -> Node:

@@ -86,17 +86,23 @@ def test_a_step_is_one_super_step_from_act_to_the_next_critique(monkeypatch) -> 
     assert runtime.context.graph_steps == 4
 
 
-def test_a_failed_skill_goes_through_replan_and_perceive_to_plan(monkeypatch) -> None:
+def test_a_failed_skill_is_replanned_and_judged_before_the_next_motion(monkeypatch) -> None:
     replan = Replan(trigger="skill_failed", reason="the door stuck")
     seen = _fake_nodes(
         monkeypatch,
-        {"act": {"replan": replan}, "replan": {"replan": None, "plan": None}, "perceive": {}},
+        {
+            "act": {"replan": replan},
+            "replan": {"replan": None, "plan": None},
+            "perceive": {},
+            "plan": {"plan": PLAN, "cursor": 0},
+            "critique": {},
+        },
     )
     state: AgentState = {"goal": "g", "plan": PLAN, "cursor": 0}
     result = super_step("act")(state, runtime=_runtime())
     assert isinstance(result, Command)
-    assert result.goto == "plan"
-    assert [name for name, _ in seen] == ["act", "replan", "perceive"]
+    assert result.goto == "act"
+    assert [name for name, _ in seen] == ["act", "replan", "perceive", "plan", "critique"]
 
 
 def test_a_loop_among_inline_nodes_is_named(monkeypatch) -> None:
@@ -107,8 +113,10 @@ def test_a_loop_among_inline_nodes_is_named(monkeypatch) -> None:
 
 
 def test_a_super_step_ends_where_a_node_must_start_its_own() -> None:
-    assert super_step_ends("act") == tuple(sorted({"act", "approve", "plan", "wait", END}))
-    assert super_step_ends("plan") == tuple(sorted({"act", "approve", "clarify", "plan", END}))
+    everything = tuple(sorted({"act", "approve", "clarify", "wait", END}))
+    assert super_step_ends("act") == everything
+    assert super_step_ends("perceive") == tuple(sorted({"act", "approve", "clarify", END}))
+    assert super_step_ends("approve") == tuple(sorted({"act", "wait", END}))
 
 
 def test_an_unrouted_node_returns_its_update_with_timings() -> None:
