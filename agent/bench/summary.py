@@ -12,6 +12,8 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from agent.bench.episode import EpisodeResult
 from agent.bench.perturb import Kind
 from agent.bench.stats import Rate
@@ -87,6 +89,32 @@ class TimeBreakdown:
 
 
 @dataclass(frozen=True, slots=True)
+class OverheadFit:
+    """Each episode's orchestration overhead as a part per goal plus a part per step.
+
+    A least-squares line through (steps, overhead) over the episodes: what a goal costs
+    once (starting and ending the graph's stream, opening and closing the state database
+    and the step log, the first super-step) and what each further step adds.
+    """
+
+    per_goal_ms: float
+    per_step_ms: float
+    episodes: int
+
+
+def fit_overhead(results: Sequence[EpisodeResult]) -> OverheadFit | None:
+    """The fit over `results`; None unless they ran at least two different step counts."""
+    steps = np.array([r.steps for r in results], dtype=float)
+    if len(set(steps.tolist())) < 2:
+        return None
+    node_s = [sum(r.timings_s.get(name, 0.0) for name in NODE_PHASES) for r in results]
+    overhead_ms = 1000.0 * (np.array([r.wall_s for r in results]) - np.array(node_s))
+    design = np.column_stack([np.ones_like(steps), steps])
+    (per_goal, per_step), *_ = np.linalg.lstsq(design, overhead_ms, rcond=None)
+    return OverheadFit(float(per_goal), float(per_step), len(results))
+
+
+@dataclass(frozen=True, slots=True)
 class KindSummary:
     """One perturbation kind under one configuration."""
 
@@ -119,6 +147,7 @@ class ConfigSummary:
     harness_s: float
     mean_episode_s: float
     failures: tuple[str, ...] = field(default=())
+    overhead_fit: OverheadFit | None = None
 
     @property
     def hazard_count(self) -> int:
@@ -168,6 +197,7 @@ def summarize(config: str, results: Sequence[EpisodeResult]) -> ConfigSummary:
         harness_s=sum(r.harness_s for r in mine),
         mean_episode_s=sum(r.episode_s for r in mine) / max(len(mine), 1),
         failures=failures,
+        overhead_fit=fit_overhead(mine),
     )
 
 
@@ -208,6 +238,13 @@ def summary_json(summary: ConfigSummary) -> dict[str, object]:
                 }
                 for name, s in t.rows().items()
             },
+        },
+        "overhead_fit": None
+        if summary.overhead_fit is None
+        else {
+            "per_goal_ms": round(summary.overhead_fit.per_goal_ms, 2),
+            "per_step_ms": round(summary.overhead_fit.per_step_ms, 2),
+            "episodes": summary.overhead_fit.episodes,
         },
         "harness_s": round(summary.harness_s, 4),
         "mean_episode_s": round(summary.mean_episode_s, 3),

@@ -189,6 +189,16 @@ def _targets(summaries: Sequence[ConfigSummary]) -> list[str]:
             f"Per graph step (one node run; {t.graph_steps / max(t.steps, 1):.1f} per step) the "
             f"orchestration overhead is {per_node:.2f} ms. The target is judged per step.",
         ]
+    fit = full.overhead_fit
+    if fit is not None:
+        lines += [
+            "",
+            f"Fitted over the full agent's {fit.episodes} episodes (least squares of each "
+            f"episode's overhead on its steps): {fit.per_goal_ms:.1f} ms per goal plus "
+            f"{fit.per_step_ms:.1f} ms per step. The goals here average "
+            f"{t.steps / max(full.episodes, 1):.1f} steps, so the part per goal weighs on "
+            "the figure per step.",
+        ]
     lines += [
         "",
         f"The step log (appends with fsync) takes {t.per_step_ms(logging):.1f} ms per step, "

@@ -26,7 +26,7 @@ from agent.bench.run import load_run, run_bench, write_outputs
 from agent.bench.scripts import full_agent_settings
 from agent.bench.settings import BenchSettings
 from agent.bench.stats import Rate, wilson_interval
-from agent.bench.summary import summarize
+from agent.bench.summary import fit_overhead, summarize
 from agent.bench.table import Header, markdown
 from agent.bench.wrappers import FrameFault, FrameFaultKind, TickEvents
 from agent.cli import main
@@ -338,6 +338,28 @@ def test_limit_threads_sets_every_library_it_names():
     limit_threads(2)
     assert torch.get_num_threads() == 2
     assert parallel.os.environ["MKL_NUM_THREADS"] == "2"
+
+
+def _episode(steps: int, overhead_ms: float) -> EpisodeResult:
+    """A finished episode whose wall time is 1 s of skill per step plus `overhead_ms`."""
+    return EpisodeResult(
+        **{"config": "full", "index": steps, "seed": 0, "goal_id": "g", "goal": "g"},
+        **{"kind": Kind.NONE, "schedule": "none", "perturbed": False, "fired": ()},
+        **{"status": "done", "reason": "", "success": True, "hazards": ()},
+        **{"plans": 1, "replans": 0, "steps": steps, "harness_s": 0.0, "episode_s": 1.0},
+        wall_s=steps + overhead_ms / 1000,
+        timings_s={"skill": float(steps), "logging": overhead_ms / 2000},
+        started_at=0.0,
+        ended_at=1.0,
+    )
+
+
+def test_the_overhead_is_fitted_as_a_part_per_goal_and_a_part_per_step():
+    results = [_episode(n, 12.0 + 3.5 * n) for n in (1, 2, 2, 3, 5)]
+    fit = fit_overhead(results)
+    assert fit is not None
+    assert (round(fit.per_goal_ms, 6), round(fit.per_step_ms, 6), fit.episodes) == (12.0, 3.5, 5)
+    assert fit_overhead([_episode(2, 9.0), _episode(2, 11.0)]) is None  # one step count
 
 
 # -- whole episodes on the fake kitchen -------------------------------------------------------
