@@ -57,7 +57,7 @@ from skills.registry import all_specs
 
 log = structlog.get_logger("steward.agent")
 
-RECURSION_LIMIT = 2000  # graph super-steps per invocation: ~5 per step, replans included
+RECURSION_LIMIT = 2000  # super-steps per invocation: about one per step and per approval
 
 
 @dataclass
@@ -142,9 +142,9 @@ def resume_run(
 
 
 def _thread(run_id: str) -> RunnableConfig:
-    # One background thread per run: every super-step runs one node inline, so LangGraph's
+    # One background thread per run: every super-step is one task run inline, so LangGraph's
     # pool only saves checkpoints, one after another; a wider pool starts a new thread
-    # for most saves (about 0.2 ms of the loop's time per node on 2 cores).
+    # for most saves (about 0.2 ms of the loop's time per super-step on 2 cores).
     return {
         "configurable": {"thread_id": run_id},
         "recursion_limit": RECURSION_LIMIT,
