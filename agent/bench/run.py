@@ -74,6 +74,15 @@ def _workers(settings: BenchSettings) -> int:
     return ray_workers(settings, ray)
 
 
+def _where(settings: BenchSettings, used: int) -> str:
+    """Where the episodes ran, for the header: `used` is the workers the tasks filled."""
+    if settings.ray:
+        return f"Ray ({settings.ray}), 1 thread each"
+    if used == 1:
+        return "this process, every library's default threads"
+    return f"local processes, {thread_budget(used)} thread(s) each"
+
+
 def measure_throughput(
     settings: BenchSettings, specs: Sequence[EpisodeSpec], progress: Progress
 ) -> tuple[Throughput, ...]:
@@ -100,11 +109,7 @@ def run_bench(
     specs = plan_episodes(settings)
     tasks = tasks_for(specs, settings.configs)
     workers = _workers(settings)
-    where = (
-        f"Ray ({settings.ray}), 1 thread each"
-        if settings.ray
-        else f"local processes, {thread_budget(workers)} thread(s) each"
-    )
+    where = _where(settings, min(workers, len(tasks)))
     say(f"{len(tasks)} runs ({len(specs)} episodes x {len(settings.configs)} configurations) ...")
     header_machine = machine()
     started = time.perf_counter()

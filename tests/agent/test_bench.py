@@ -15,6 +15,7 @@ import torch
 
 from agent import deps
 from agent.bench import episode, parallel, scripts
+from agent.bench import run as bench_run
 from agent.bench.episode import EpisodeResult, EpisodeSpec, Task, Worker, plan_episodes
 from agent.bench.errors import BenchConfigError, BenchSetupError
 from agent.bench.goals import GOALS_FOR, goals_for, suite_goals
@@ -295,6 +296,13 @@ def test_ray_missing_says_how_to_install_it(monkeypatch):
     monkeypatch.setitem(sys.modules, "ray", None)  # makes `import ray` fail
     with pytest.raises(BenchSetupError, match=r"pip install -e '\.\[bench\]'"):
         import_ray()
+
+
+def test_the_header_names_the_workers_the_tasks_filled(fake_bench, monkeypatch):
+    monkeypatch.setattr(parallel.os, "cpu_count", lambda: 4)
+    settings = fake_bench(episodes=1)
+    assert bench_run._where(settings, 1) == "this process, every library's default threads"
+    assert bench_run._where(settings, 2) == "local processes, 2 thread(s) each"
 
 
 @pytest.mark.parametrize(
