@@ -267,16 +267,15 @@ def next_nodes(name: str) -> tuple[str, ...]:
 def super_step_ends(first: str) -> tuple[str, ...]:
     """Where a super-step starting at `first` can go: the first nodes not inline on the way."""
     ends: set[str] = set()
-    seen: set[str] = set()
+    seen = {first}
     todo = [first]
     while todo:
-        name = todo.pop()
-        seen.add(name)
-        for target in next_nodes(name):
-            if target in INLINE:
-                todo += [] if target in seen else [target]
-            else:
+        for target in next_nodes(todo.pop()):
+            if target not in INLINE:
                 ends.add(target)
+            elif target not in seen:
+                seen.add(target)
+                todo.append(target)
     return tuple(sorted(ends))
 
 

@@ -107,8 +107,7 @@ def fit_overhead(results: Sequence[EpisodeResult]) -> OverheadFit | None:
     steps = np.array([r.steps for r in results], dtype=float)
     if len(set(steps.tolist())) < 2:
         return None
-    node_s = [sum(r.timings_s.get(name, 0.0) for name in NODE_PHASES) for r in results]
-    overhead_ms = 1000.0 * (np.array([r.wall_s for r in results]) - np.array(node_s))
+    overhead_ms = 1000.0 * np.array([TimeBreakdown.of([r]).overhead_s for r in results])
     design = np.column_stack([np.ones_like(steps), steps])
     (per_goal, per_step), *_ = np.linalg.lstsq(design, overhead_ms, rcond=None)
     return OverheadFit(float(per_goal), float(per_step), len(results))
