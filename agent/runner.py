@@ -20,9 +20,8 @@ from typing import Any
 
 import structlog
 from langchain_core.runnables import RunnableConfig
-from langgraph.checkpoint.sqlite import SqliteSaver
 
-from agent.checkpoint import Saving, open_checkpointer
+from agent.checkpoint import Saving, close_checkpointer, open_checkpointer
 from agent.config import RunConfig
 from agent.context import (
     NobodyThere,
@@ -115,7 +114,7 @@ def resume_run(
     try:
         saved = build_graph(saver).get_state(_thread(run_id))
     finally:
-        saver.conn.close()
+        close_checkpointer(saver)
     if not saved.values:
         msg = f"no run {run_id!r} in {where.state_db}; `steward audit list` shows the runs"
         raise RunNotFoundError(msg)
@@ -260,8 +259,7 @@ def _drive(start: AgentState | None, config: RunConfig, ctx: RunContext, hooks: 
         log.warning("agent.stopped", reason=stop.reason, step=stop.step_no)
         return _Ended(graph.get_state(thread).values, stop)
     finally:
-        if isinstance(saver, SqliteSaver):
-            saver.conn.close()
+        saving.release(saver)
     return _Ended(values)
 
 

@@ -7,7 +7,10 @@ perturbations, in the default kitchen) in one process, each episode once per way
 saving the run's state, in rotating order so that the machine's drift falls on every
 variant alike:
 
-- the agent's: SQLite after every super-step, in a background thread (durability "async");
+- the agent's: SQLite after every super-step, in a background thread (durability "async"),
+  the database kept open from one run to the next as `steward bench`'s workers keep it;
+- the same, the database opened and closed with each run, as `steward run` (one goal per
+  process) does;
 - in memory after every super-step, in the background: the same LangGraph bookkeeping with no
   disk and no SQLite;
 - in memory at the end of each stream only (durability "exit"): what LangGraph costs
@@ -28,7 +31,7 @@ from agent.bench.episode import EpisodeResult, Worker, plan_episodes, tasks_for
 from agent.bench.scripts import full_agent_settings, machine_note
 from agent.bench.settings import BenchSettings
 from agent.bench.summary import TimeBreakdown
-from agent.checkpoint import Saving, serializer
+from agent.checkpoint import KeptOpen, Saving, serializer
 
 
 def _in_memory(path: Path) -> BaseCheckpointSaver[str]:
@@ -36,11 +39,14 @@ def _in_memory(path: Path) -> BaseCheckpointSaver[str]:
     return InMemorySaver(serde=serializer())
 
 
-VARIANTS: dict[str, Saving] = {
-    "SQLite after every super-step, background (the agent)": Saving(),
-    "in memory after every super-step, background": Saving(open=_in_memory),
-    "in memory at stream end only (no resume)": Saving(open=_in_memory, durability="exit"),
-}
+def variants(kept: KeptOpen) -> dict[str, Saving]:
+    """Each way of saving by name; the first is the bench worker's, through `kept`."""
+    return {
+        "SQLite after every super-step, background, kept open (the bench)": kept.saving(),
+        "SQLite, opened and closed with each run (`steward run`)": Saving(),
+        "in memory after every super-step, background": Saving(open=_in_memory),
+        "in memory at stream end only (no resume)": Saving(open=_in_memory, durability="exit"),
+    }
 
 
 def row(name: str, results: list[EpisodeResult]) -> str:
@@ -58,17 +64,20 @@ def row(name: str, results: list[EpisodeResult]) -> str:
 def measure(settings: BenchSettings, home: Path | None = None) -> dict[str, list[EpisodeResult]]:
     """Each planned full-agent episode once per variant, in rotating order (one worker)."""
     tasks = tasks_for(plan_episodes(settings), ("full",))
-    results: dict[str, list[EpisodeResult]] = {name: [] for name in VARIANTS}
     worker = Worker(settings, home=home)
+    kept = KeptOpen()
+    saving = variants(kept)
+    results: dict[str, list[EpisodeResult]] = {name: [] for name in saving}
     try:
         worker.run(tasks[0])  # warm up: imports, the kitchen's first renders, the CNN
-        names = list(VARIANTS)
+        names = list(saving)
         for index, task in enumerate(tasks):
             shift = index % len(names)
             for name in names[shift:] + names[:shift]:
-                worker.saving = VARIANTS[name]
+                worker.saving = saving[name]
                 results[name].append(worker.run(task))
     finally:
+        kept.close()
         worker.close()
     return results
 

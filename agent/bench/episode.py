@@ -25,7 +25,7 @@ from agent.bench.operators import make_operator
 from agent.bench.perturb import Kind, Perturbation, Schedule, draw_schedule
 from agent.bench.settings import BENCH_CONFIGS, BenchSettings
 from agent.bench.wrappers import FrameFault, TickEvents, WorkerOwned
-from agent.checkpoint import Saving
+from agent.checkpoint import KeptOpen, Saving
 from agent.config import RunConfig
 from agent.deps import build_detectors, build_look
 from agent.runner import Overrides, run_goal
@@ -120,7 +120,10 @@ class Worker:
 
     def __init__(self, settings: BenchSettings, home: Path | None = None) -> None:
         self.settings = settings
-        self.saving = Saving()  # how runs save their state; benchmarks swap it between runs
+        # Runs save their state in one database, kept open from run to run as a robot's
+        # long-running agent would keep it; benchmarks swap in other ways between runs.
+        self._databases = KeptOpen()
+        self.saving: Saving = self._databases.saving()
         self._owns_home = home is None
         self.home = home or Path(tempfile.mkdtemp(prefix="steward-bench-", dir=settings.store))
         built = make_embodiment(settings.embodiment, **settings.embodiment_settings)
@@ -255,5 +258,6 @@ class Worker:
     def close(self) -> None:
         """Close the kitchen for good, and delete the run store this worker made."""
         self.world.release()
+        self._databases.close()
         if self._owns_home:
             shutil.rmtree(self.home)

@@ -12,7 +12,7 @@ from langgraph.checkpoint.sqlite import SqliteSaver
 from langgraph.graph import END, START, StateGraph
 from langgraph.types import Command, interrupt
 
-from agent.checkpoint import ChannelSqliteSaver, open_checkpointer, serializer
+from agent.checkpoint import ChannelSqliteSaver, KeptOpen, Saving, open_checkpointer, serializer
 
 NODES = 12
 
@@ -129,3 +129,28 @@ def test_a_nodes_update_is_saved_once_and_an_interrupt_as_a_pending_write(
     assert compiled.get_state(_thread("t1")).values == {"n": 7, "history": [7]}
     channels = {c for (c,) in saver.conn.execute("SELECT channel FROM writes")}
     assert channels == {"__interrupt__", "__resume__"}  # not the node's update
+
+
+def test_kept_open_databases_serve_run_after_run_until_closed(tmp_path: Path) -> None:
+    kept = KeptOpen()
+    saving = kept.saving()
+    first = saving.open(tmp_path / "state.db")
+    _run(first, "t1")
+    saving.release(first)
+    second = saving.open(tmp_path / "." / "state.db")
+    assert second is first  # the same connection, still open after the first run
+    _run(second, "t2")
+    assert _graph(second).get_state(_thread("t1")).values["n"] == NODES
+    kept.close()
+    with pytest.raises(sqlite3.ProgrammingError):
+        first.conn.execute("SELECT 1")
+    assert kept.open(tmp_path / "state.db") is not first  # reopened after close
+    kept.close()
+
+
+def test_the_default_saving_closes_the_database_after_each_run(tmp_path: Path) -> None:
+    saving = Saving()
+    saver = saving.open(tmp_path / "state.db")
+    saving.release(saver)
+    with pytest.raises(sqlite3.ProgrammingError):
+        saver.conn.execute("SELECT 1")

@@ -9,13 +9,13 @@ from pathlib import Path
 from agent.bench.summary import TimeBreakdown
 
 
-def test_every_variant_runs_the_episode_and_only_the_agents_saves_to_sqlite(
+def test_every_variant_runs_the_episode_and_only_the_sqlite_ones_save_to_sqlite(
     benchmark_script, fake_bench, tmp_path: Path
 ) -> None:
     module = benchmark_script("overhead_saves")
     settings = fake_bench(episodes=1, perturbations="door_closed", goals="multi-01")
     results = module.measure(settings, home=tmp_path)
-    assert list(results) == list(module.VARIANTS)
+    assert len(results) == 4
     for ran in results.values():
         total = TimeBreakdown.of(ran)
         assert (len(ran), sum(r.success for r in ran)) == (1, 1)
@@ -26,4 +26,4 @@ def test_every_variant_runs_the_episode_and_only_the_agents_saves_to_sqlite(
     assert module.row(name, ran).startswith(f"| {name} | 1 | 1 | ")
     with closing(sqlite3.connect(tmp_path / "state.sqlite")) as db:
         (threads,) = db.execute("SELECT COUNT(DISTINCT thread_id) FROM checkpoints").fetchone()
-    assert threads == 2  # the warm-up run and the agent variant's; none in memory
+    assert threads == 3  # the warm-up run and the two SQLite variants'; none in memory
