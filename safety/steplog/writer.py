@@ -5,11 +5,11 @@ head in place (`HeadFile`), so a killed process loses at most the record it was 
 and leaves the head at most one record behind, which reopening repairs. With the default
 `durability="record"` every record, frame and head is also fsynced before it returns.
 With `durability="motion"` (what the agent uses, one fsync per step) the log is fsynced
-at the barriers that matter: before the robot moves (`skill_start` or `look`, which also
-make everything before them durable: the goal, the plan, the previous step's outcome)
-and at a person's approval; frames are
-fsynced on a background thread as they are stored (`FrameStore`), waited for on close,
-and the head is fsynced on close. A power cut can then lose the records after the last
+at the barrier that matters, before the robot moves (`skill_start` or `look`), which
+makes everything before it durable too: the goal, the plan, a person's approval of the
+step, the previous step's outcome. Frames are fsynced on a background thread as they
+are stored (`FrameStore`), waited for on close, and the log and the head are fsynced on
+close. A power cut can then lose the records after the last
 barrier, and frames not yet synced (`steward audit verify` names any that are
 missing). Reopening a run checks the tail against the tree head and continues the
 sequence; bytes a killed writer left after the last newline are moved to a side file and
@@ -60,11 +60,11 @@ from safety.steplog.storage import (
 
 Clock = Callable[[], datetime]
 Durability = Literal["record", "motion"]
-BARRIER_KINDS = frozenset({"skill_start", "look", "approval", "recovery"})
-"""Records fsynced in "motion" durability: before motion (a skill or a closer look), human
-decisions, repairs. The goal is not one: nothing has happened on it until the first
-motion or the run's end, and both make it durable (an fsync of its own cost about
-0.5 ms per run on the benchmark VM)."""
+BARRIER_KINDS = frozenset({"skill_start", "look", "recovery"})
+"""Records fsynced in "motion" durability: before motion (a skill or a closer look), and
+a repair. The goal and an approval are not: nothing happens on them until the next
+motion or the run's end, and both make them durable (an fsync costs 0.3-0.8 ms on the
+benchmark VM, and an approval was followed by its skill's fsync right after)."""
 
 _log = structlog.get_logger("steward.steplog")
 

@@ -18,14 +18,14 @@ from safety.steplog.storage import RunPaths
 from safety.steplog.verify import verify_paths
 from safety.steplog.writer import StepLog
 
-# Appends records until killed: an approval (a barrier in "motion" durability) now and then,
+# Appends records until killed: a skill start (a barrier in "motion" durability) now and then,
 # a verification with a frame every tenth, outcomes otherwise (no barrier). It stops by
 # itself after 20 s so a failed test never leaves it running.
 WRITER = """
 import sys, time
 import numpy as np
 from pathlib import Path
-from safety.steplog.records import ApprovalRecord, OutcomeRecord, VerificationRecord
+from safety.steplog.records import OutcomeRecord, SkillStartRecord, VerificationRecord
 from safety.steplog.writer import StepLog
 
 log = StepLog.open(Path(sys.argv[1]), "killed", durability=sys.argv[2])
@@ -36,7 +36,7 @@ while time.monotonic() < end:
         refs = log.put_frames({"cam": np.full((16, 16, 3), i % 256, np.uint8)})
         log.append(VerificationRecord(step=i, success=True, confidence=0.5, frames_after=refs))
     elif i % 25 == 0:
-        log.append(ApprovalRecord(step=i, approved=True, approver="x" * 190, note="x" * 2000))
+        log.append(SkillStartRecord(step=i, skill="pick", arguments={"object": "x" * 2000}))
     else:
         log.append(OutcomeRecord(status="done", reason="y" * 2000 + str(i)))
     i += 1
