@@ -260,10 +260,10 @@ class KeptOpen:
     """State databases kept open from one run to the next, for a process that runs many.
 
     Opening the database and closing it (SQLite then folds its write-ahead log back into
-    the file) took about 1.3 ms per run on the benchmark VM, a third of a short goal's
-    graph overhead. Runs in one process follow one another, so they can share a
-    connection; `close` closes every database at the end. Use `saving()` as the runs'
-    `Overrides.saving`.
+    the file) was most of the 1.1 ms per step of graph time outside LangGraph's own work
+    on the benchmark VM (`benchmarks/results/overhead_gaps.md`). Runs in one process
+    follow one another, so they can share a connection; `close` closes every database
+    at the end. Use `saving()` as the runs' `Overrides.saving`.
     """
 
     def __init__(

@@ -31,7 +31,7 @@ from agent.bench.episode import EpisodeResult, Worker, plan_episodes, tasks_for
 from agent.bench.scripts import full_agent_settings, machine_note
 from agent.bench.settings import BenchSettings
 from agent.bench.summary import TimeBreakdown
-from agent.checkpoint import KeptOpen, Saving, serializer
+from agent.checkpoint import Saving, serializer
 
 
 def _in_memory(path: Path) -> BaseCheckpointSaver[str]:
@@ -39,10 +39,10 @@ def _in_memory(path: Path) -> BaseCheckpointSaver[str]:
     return InMemorySaver(serde=serializer())
 
 
-def variants(kept: KeptOpen) -> dict[str, Saving]:
-    """Each way of saving by name; the first is the bench worker's, through `kept`."""
+def variants(bench: Saving) -> dict[str, Saving]:
+    """Each way of saving by name; the first is `bench`, the bench worker's own."""
     return {
-        "SQLite after every super-step, background, kept open (the bench)": kept.saving(),
+        "SQLite after every super-step, background, kept open (the bench)": bench,
         "SQLite, opened and closed with each run (`steward run`)": Saving(),
         "in memory after every super-step, background": Saving(open=_in_memory),
         "in memory at stream end only (no resume)": Saving(open=_in_memory, durability="exit"),
@@ -65,8 +65,7 @@ def measure(settings: BenchSettings, home: Path | None = None) -> dict[str, list
     """Each planned full-agent episode once per variant, in rotating order (one worker)."""
     tasks = tasks_for(plan_episodes(settings), ("full",))
     worker = Worker(settings, home=home)
-    kept = KeptOpen()
-    saving = variants(kept)
+    saving = variants(worker.saving)
     results: dict[str, list[EpisodeResult]] = {name: [] for name in saving}
     try:
         worker.run(tasks[0])  # warm up: imports, the kitchen's first renders, the CNN
@@ -77,7 +76,6 @@ def measure(settings: BenchSettings, home: Path | None = None) -> dict[str, list
                 worker.saving = saving[name]
                 results[name].append(worker.run(task))
     finally:
-        kept.close()
         worker.close()
     return results
 

@@ -9,11 +9,10 @@ at the barrier that matters, before the robot moves (`skill_start` or `look`), w
 makes everything before it durable too: the goal, the plan, a person's approval of the
 step, the previous step's outcome. Frames are fsynced on a background thread as they
 are stored (`FrameStore`), waited for on close, and the log and the head are fsynced on
-close. A power cut can then lose the records after the last
-barrier, and frames not yet synced (`steward audit verify` names any that are
-missing). Reopening a run checks the tail against the tree head and continues the
-sequence; bytes a killed writer left after the last newline are moved to a side file and
-noted in a `recovery` record.
+close. A power cut can then lose the records after the last barrier, and frames not yet
+synced (`steward audit verify` names any that are missing). Reopening a run checks the
+tail against the tree head and continues the sequence; bytes a killed writer left after
+the last newline are moved to a side file and noted in a `recovery` record.
 """
 
 from __future__ import annotations
